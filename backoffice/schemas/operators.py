@@ -1,0 +1,70 @@
+"""Operator payloads: create bodies, the public view, and the once-only secrets."""
+
+from marshmallow import Schema, fields, validate
+
+from backoffice.schemas import next_cursor_field
+from common.schemas import Timestamp, validate_code, validate_http_url
+
+
+class OperatorCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate_code, metadata={"example": "mybrand"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    wallet_base_url = fields.String(
+        data_key="walletBaseUrl", required=True, validate=validate_http_url
+    )
+    game_frontend_base_url = fields.String(
+        data_key="gameFrontendBaseUrl", required=True, validate=validate_http_url
+    )
+    wallet_timeout_ms = fields.Integer(
+        data_key="walletTimeoutMs",
+        strict=True,
+        load_default=5000,
+        validate=validate.Range(min=100, max=30000),
+    )
+
+
+class AdminOperatorCreateSchema(OperatorCreateSchema):
+    aggregator_id = fields.String(data_key="aggregatorId", validate=validate.Length(max=36))
+    jwt_alg = fields.String(
+        data_key="jwtAlg", load_default="HS256", validate=validate.OneOf(["HS256", "RS256"])
+    )
+    jwt_public_key = fields.String(
+        data_key="jwtPublicKey",
+        validate=validate.Length(max=10000),
+        metadata={"description": "PEM RSA public key (2048 bits or more); RS256 only."},
+    )
+
+
+class OperatorSchema(Schema):
+    id = fields.String()
+    code = fields.String()
+    name = fields.String()
+    jwtAlg = fields.String(attribute="jwt_alg")
+    walletBaseUrl = fields.String(attribute="wallet_base_url")
+    gameFrontendBaseUrl = fields.String(attribute="game_frontend_base_url")
+    walletTimeoutMs = fields.Integer(attribute="wallet_timeout_ms")
+    status = fields.String(metadata={"enum": ["active", "disabled"]})
+    aggregatorId = fields.String(attribute="aggregator_id", allow_none=True)
+    createdAt = Timestamp(attribute="created_at")
+
+
+class OperatorWithSecretsSchema(OperatorSchema):
+    jwtSharedSecret = fields.String(
+        attribute="jwt_shared_secret", metadata={"description": "HS256 only; shown once."}
+    )
+    walletHmacSecret = fields.String(
+        attribute="wallet_hmac_secret", metadata={"description": "Shown once."}
+    )
+
+
+class OperatorEnvelopeSchema(Schema):
+    operator = fields.Nested(OperatorSchema)
+
+
+class OperatorSecretsEnvelopeSchema(Schema):
+    operator = fields.Nested(OperatorWithSecretsSchema)
+
+
+class OperatorListSchema(Schema):
+    operators = fields.List(fields.Nested(OperatorSchema))
+    next_cursor = next_cursor_field()

@@ -1,0 +1,1 @@
+"""Backoffice HTTP views, one module per resource."""

@@ -1,0 +1,1 @@
+"""Code shared by the backoffice and games apps: data, money, crypto, errors, config."""

@@ -1,0 +1,119 @@
+"""The peewee models both apps share; the schema itself is made by common/migrations."""
+
+import uuid
+from datetime import UTC, datetime
+
+from peewee import (
+    CharField,
+    CompositeKey,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from common.db import database
+from common.fields import JSONTextField, MoneyField
+
+ACTIVE = "active"
+DISABLED = "disabled"
+
+
+def new_id():
+    return str(uuid.uuid4())
+
+
+def utcnow():
+    """Naive UTC, the form both backends store in a plain timestamp column."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Aggregator(BaseModel):
+    id = CharField(primary_key=True, max_length=36, default=new_id)
+    code = CharField(max_length=64, unique=True)
+    name = CharField(max_length=200)
+    status = CharField(max_length=16, default=ACTIVE)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "aggregators"
+
+
+class KeyColumns(BaseModel):
+    """What is stored of a `prefix.secret` key: never the secret, only its bcrypt hash."""
+
+    prefix = CharField(primary_key=True, max_length=12)
+    secret_hash = CharField(max_length=100)
+    label = CharField(max_length=200, null=True)
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)
+    expires_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+
+    def is_usable(self, now):
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class ApiKey(KeyColumns):
+    aggregator = ForeignKeyField(Aggregator, backref="api_keys", on_delete="CASCADE")
+
+    class Meta:
+        table_name = "api_keys"
+
+
+class AdminKey(KeyColumns):
+    class Meta:
+        table_name = "admin_keys"
+
+
+class Operator(BaseModel):
+    id = CharField(primary_key=True, max_length=36, default=new_id)
+    code = CharField(max_length=64, unique=True)
+    name = CharField(max_length=200)
+    aggregator = ForeignKeyField(Aggregator, backref="operators", null=True, on_delete="RESTRICT")
+    jwt_alg = CharField(max_length=8, default="HS256")
+    jwt_secret_encrypted = TextField(null=True)
+    jwt_public_key = TextField(null=True)
+    wallet_hmac_secret_encrypted = TextField()
+    wallet_base_url = CharField(max_length=2048)
+    game_frontend_base_url = CharField(max_length=2048)
+    wallet_timeout_ms = IntegerField(default=5000)
+    status = CharField(max_length=16, default=ACTIVE)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "operators"
+        indexes = ((("aggregator", "created_at", "id"), False),)
+
+
+class OperatorConfig(BaseModel):
+    operator = ForeignKeyField(Operator, primary_key=True, backref="config", on_delete="CASCADE")
+    enabled_games = JSONTextField(default=list)
+    feature_flags = JSONTextField(default=dict)
+    demo_starting_balance = MoneyField(default=0)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "operator_configs"
+
+
+class OperatorCurrency(BaseModel):
+    operator = ForeignKeyField(Operator, backref="currencies", on_delete="CASCADE")
+    code = CharField(max_length=10)
+    min_bet = MoneyField()
+    max_bet = MoneyField()
+    max_win = MoneyField(null=True)
+
+    class Meta:
+        table_name = "operator_currencies"
+        primary_key = CompositeKey("operator", "code")
+
+
+ALL_MODELS = [Aggregator, ApiKey, AdminKey, Operator, OperatorConfig, OperatorCurrency]

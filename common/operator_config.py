@@ -1,0 +1,42 @@
+"""An operator's current config (games, currencies with limits, flags), read in one place."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from common.models import OperatorConfig, OperatorCurrency
+
+FEATURE_FLAGS = ("autoplay", "turbo", "chat", "soundDefault")
+
+
+@dataclass(frozen=True)
+class CurrencyLimits:
+    min_bet: Decimal
+    max_bet: Decimal
+    max_win: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class OperatorSettings:
+    enabled_games: list = field(default_factory=list)
+    currencies: dict = field(default_factory=dict)
+    feature_flags: dict = field(default_factory=lambda: dict.fromkeys(FEATURE_FLAGS, False))
+    demo_starting_balance: Decimal = Decimal(0)
+    updated_at: datetime | None = None
+
+
+def read_operator_config(operator_id):
+    """The stored config of an operator; a config never set reads as empty."""
+    row = OperatorConfig.get_or_none(OperatorConfig.operator == operator_id)
+    if row is None:
+        return OperatorSettings()
+    currencies = {
+        c.code: CurrencyLimits(c.min_bet, c.max_bet, c.max_win)
+        for c in OperatorCurrency.select()
+        .where(OperatorCurrency.operator == operator_id)
+        .order_by(OperatorCurrency.code)
+    }
+    flags = {name: bool(row.feature_flags.get(name, False)) for name in FEATURE_FLAGS}
+    return OperatorSettings(
+        list(row.enabled_games), currencies, flags, row.demo_starting_balance, row.updated_at
+    )

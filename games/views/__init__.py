@@ -1,0 +1,1 @@
+"""Games API HTTP views, one module per resource."""
