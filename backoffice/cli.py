@@ -1,4 +1,4 @@
-"""Admin CLI (`betterplay admin ...`, `flask --app backoffice.wsgi admin ...`) and `db` commands.
+"""Admin CLI: `betterplay admin ...` (or `flask --app backoffice.wsgi admin ...`).
 
 Each command validates with the HTTP API's schemas and calls the same service function, so the
 CLI and HTTP cannot drift apart. Secrets are printed once; `--json` prints the HTTP body.
@@ -24,12 +24,12 @@ from backoffice.schemas.operators import (
     OperatorSecretsEnvelopeSchema,
 )
 from backoffice.services import aggregators, keys, operators
-from common import migrate
+from common.cli import register_common_cli
 from common.db import database
 from common.errors import ApiError
+from common.operators import find_operator
 
 admin_cli = AppGroup("admin", help="Platform admin operations (the same as the admin HTTP API).")
-db_cli = AppGroup("db", help="Database schema migrations.")
 JSON_OPTION = click.option(
     "--json", "as_json", is_flag=True, help="Print the HTTP API's JSON body."
 )
@@ -66,20 +66,6 @@ def emit(schema, body, as_json, text):
         click.echo(json.dumps(schema().dump(body), indent=2))
     else:
         click.echo(text)
-
-
-@command(db_cli, "upgrade")
-def db_upgrade():
-    """Apply pending migrations (the Procfile's release phase runs this)."""
-    applied = migrate.upgrade()
-    click.echo("Applied: " + ", ".join(applied) if applied else "Database is up to date.")
-
-
-@command(db_cli, "status")
-def db_status():
-    """List migrations and when each was applied."""
-    for name, applied_at in migrate.status():
-        click.echo(f"{name}  {applied_at or 'pending'}")
 
 
 @command(admin_cli, "create-aggregator")
@@ -206,7 +192,7 @@ def _operator_status_command(name, enabled):
     @click.argument("operator")
     @JSON_OPTION
     def set_status(operator, as_json):
-        row = operators.set_operator_status(operators.find_operator(operator), enabled)
+        row = operators.set_operator_status(find_operator(operator), enabled)
         emit(
             OperatorEnvelopeSchema,
             {"operator": row},
@@ -226,13 +212,13 @@ _operator_status_command("disable-operator", False)
 @JSON_OPTION
 def rotate_operator_secrets(operator, as_json):
     """Issue new operator secrets (shown once); the old ones stop working at once."""
-    row = operators.rotate_operator_secrets(operators.find_operator(operator))
+    row = operators.rotate_operator_secrets(find_operator(operator))
     emit(OperatorSecretsEnvelopeSchema, {"operator": row}, as_json, _secrets_text(row))
 
 
 def register_cli(app):
     app.cli.add_command(admin_cli)
-    app.cli.add_command(db_cli)
+    register_common_cli(app)
 
 
 def _create_app():

@@ -60,6 +60,8 @@ def _checked(config):
                 "or set APP_ENV=development for local use."
             )
         config["SECRET_KEY"] = DEV_SECRET_KEY
+    # Player cookies are Secure everywhere but local development over plain http.
+    config.setdefault("PLAYER_COOKIE_SECURE", config["APP_ENV"] != "development")
     admin_key = config.get("ADMIN_API_KEY")
     if admin_key is not None and len(admin_key) < 32:
         raise ConfigError("ADMIN_API_KEY must be at least 32 characters long.")

@@ -21,6 +21,9 @@ HTTP_CODES = {
     422: ("validation_error", "The request is not valid."),
     429: ("too_many_requests", "Too many requests; slow down."),
     500: ("internal_error", "Something went wrong on our side."),
+    502: ("wallet_unavailable", "The operator's wallet could not be reached or answered badly."),
+    503: ("unavailable", "The service is temporarily unavailable."),
+    504: ("wallet_timeout", "The operator's wallet did not answer in time."),
 }
 
 
@@ -53,6 +56,18 @@ def error_response(status, code, message, details=None, headers=None):
     return {"error": body}, status, headers or {}
 
 
+def _string_keys(errors):
+    """Marshmallow keys list items' errors by index (ints) next to "_schema"; JSON wants strings.
+
+    Flask sorts keys when it serializes, and sorting mixed int and str keys raises TypeError.
+    """
+    if isinstance(errors, dict):
+        return {str(key): _string_keys(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [_string_keys(value) for value in errors]
+    return errors
+
+
 def _field_errors(messages):
     """webargs nests errors by location ({"json": {...}}); callers want the fields."""
     merged = {}
@@ -61,7 +76,7 @@ def _field_errors(messages):
             merged.update(errors)
         else:
             merged[location] = errors
-    return merged
+    return _string_keys(merged)
 
 
 def from_http_exception(error):

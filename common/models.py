@@ -87,6 +87,7 @@ class Operator(BaseModel):
     wallet_timeout_ms = IntegerField(default=5000)
     status = CharField(max_length=16, default=ACTIVE)
     created_at = DateTimeField(default=utcnow)
+    frontend_origin = CharField(max_length=2048, null=True, index=True)
 
     class Meta:
         table_name = "operators"
@@ -116,4 +117,47 @@ class OperatorCurrency(BaseModel):
         primary_key = CompositeKey("operator", "code")
 
 
-ALL_MODELS = [Aggregator, ApiKey, AdminKey, Operator, OperatorConfig, OperatorCurrency]
+class Nonce(BaseModel):
+    """A burned launch-token jti; the insert that fails on the key is what stops a replay."""
+
+    operator = ForeignKeyField(Operator, on_delete="CASCADE")
+    jti = CharField(max_length=128)
+    expires_at = DateTimeField(index=True)
+
+    class Meta:
+        table_name = "nonces"
+        primary_key = CompositeKey("operator", "jti")
+
+
+class PlayerSession(BaseModel):
+    """A launched player's session; the cookie's token is stored only as its SHA-256."""
+
+    id = CharField(primary_key=True, max_length=36, default=new_id)
+    token_hash = CharField(max_length=64, unique=True)
+    operator = ForeignKeyField(Operator, on_delete="CASCADE")
+    sub = CharField(max_length=128)
+    currency = CharField(max_length=10)
+    game = CharField(max_length=32)
+    language = CharField(max_length=35, null=True)
+    country = CharField(max_length=2, null=True)
+    return_url = CharField(max_length=2048, null=True)
+    balance = MoneyField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "player_sessions"
+
+
+ALL_MODELS = [
+    Aggregator,
+    ApiKey,
+    AdminKey,
+    Operator,
+    OperatorConfig,
+    OperatorCurrency,
+    Nonce,
+    PlayerSession,
+]

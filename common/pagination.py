@@ -17,7 +17,9 @@ def decode_cursor(cursor):
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(created_at), str(row_id)
+        if not isinstance(row_id, str) or "\x00" in row_id:
+            raise ValueError("not a row id")  # PostgreSQL refuses NUL in a query
+        return datetime.fromisoformat(created_at), row_id
     except (ValueError, TypeError, binascii.Error):
         raise ApiError(422, "invalid_cursor", "The cursor is not one this API returned.") from None
 

@@ -4,13 +4,18 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from marshmallow import ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from common.money import AmountError, format_amount, parse_amount
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 UUID_LIKE = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
 MAX_URL_LENGTH = 2048
+
+
+def is_lookup_key(value):
+    """Whether `value` can name a row: PostgreSQL refuses NUL in a query (a 500, not a 404)."""
+    return "\x00" not in value
 
 
 def validate_code(value):
@@ -26,9 +31,24 @@ def validate_code(value):
         )
 
 
+def has_control_characters(value):
+    """True for C0 controls and DEL, NUL included (PostgreSQL text cannot hold NUL)."""
+    return any(ord(c) < 32 or ord(c) == 127 for c in value)
+
+
+def validate_display_text(value):
+    """A name shown to people: no control characters."""
+    if has_control_characters(value):
+        raise ValidationError("Must not contain control characters.")
+
+
 def validate_http_url(value):
     """An absolute http(s) URL with a host and no credentials."""
-    if len(value) > MAX_URL_LENGTH or any(c.isspace() for c in value):
+    if (
+        len(value) > MAX_URL_LENGTH
+        or any(c.isspace() for c in value)
+        or has_control_characters(value)
+    ):
         raise ValidationError(
             f"Must be an absolute http(s) URL of at most {MAX_URL_LENGTH} characters."
         )
@@ -89,3 +109,22 @@ class StrictBoolean(fields.Boolean):
 
     truthy = {True}
     falsy = {False}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # An isinstance check: `1 in {True}` holds in Python, so the sets alone let 1 and 0 in.
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class PageQuerySchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(validate=validate.Length(max=500))
+
+
+def next_cursor_field():
+    return fields.String(
+        data_key="nextCursor",
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next page; null on the last page."},
+    )

@@ -12,22 +12,61 @@ from webargs.flaskparser import FlaskParser, abort, is_json_request
 
 from common.config import load_config
 from common.db import init_database, install_request_hooks
-from common.errors import ErrorSchema, from_http_exception, register_error_handlers
+from common.errors import (
+    HTTP_CODES,
+    ApiError,
+    ErrorSchema,
+    from_http_exception,
+    register_error_handlers,
+)
 
 log = logging.getLogger("betterplay.request")
 
 SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
 
 
+def _nul_field(data):
+    """The top-level field of the first string holding a NUL character, else None."""
+    stack = [(data, "_body")]
+    while stack:
+        value, field = stack.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return field
+        if isinstance(value, dict):
+            for key, item in value.items():
+                inner = key if field == "_body" else field
+                stack.extend([(key, inner), (item, inner)])
+        elif isinstance(value, list):
+            stack.extend((item, field) for item in value)
+    return None
+
+
+def load_json_body(raw):
+    """Parse a request body: fractions as Decimal, never float; NUL in a string refused (422).
+
+    Raises ValueError for malformed JSON, including nesting too deep to parse.
+    """
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
+    except RecursionError:
+        # A few thousand nested brackets fit well within MAX_CONTENT_LENGTH.
+        raise json.JSONDecodeError("JSON nested too deeply", "(body)", 0) from None
+    field = _nul_field(data)
+    if field:
+        message = "Strings must not contain NUL characters."
+        raise ApiError(422, "validation_error", message, {"fields": {field: [message]}})
+    return data
+
+
 class JSONBodyParser(FlaskParser):
-    """Reads JSON numbers with a fraction as Decimal (never float) and refuses non-JSON bodies."""
+    """Reads bodies with load_json_body and refuses non-JSON bodies (415)."""
 
     def _raw_load_json(self, req):
         if not is_json_request(req):
             if req.get_data(cache=True):
                 abort(415, messages={})
             return core.missing
-        return json.loads(req.get_data(cache=True).decode("utf-8"), parse_float=Decimal)
+        return load_json_body(req.get_data(cache=True))
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -84,7 +123,6 @@ def build_app(import_name, overrides, *, title, docs_prefix, description, securi
 
 def documented(blp, security, *statuses):
     """Put an endpoint's auth scheme and its error statuses (with the error schema) in the spec."""
-    from common.errors import HTTP_CODES
 
     def decorator(view):
         for status in statuses:

@@ -1,13 +1,18 @@
-"""The Games API: token minting, /launch, player sessions and game play (health for now)."""
+"""The Games API: launch tokens, /launch, player sessions and (later) game play."""
 
 from common.auth import SECURITY_SCHEMES
+from common.cli import register_common_cli
 from common.web import build_app
-from games.views import health
+from games.cors import install_cors
+from games.sessions import COOKIE_NAME
+from games.views import demo, health, launch, launch_tokens, session
 
 DESCRIPTION = (
-    "Launch tokens, player sessions and game play. Errors always have the body "
+    "Launch tokens (X-Aggregator-Key), the player's /launch entry point, and player endpoints "
+    "authenticated by the bp_session cookie. Errors always have the body "
     '`{"error": {"code", "message", "details"?}}`.'
 )
+PLAYER_SECURITY = {"PlayerSession": {"type": "apiKey", "in": "cookie", "name": COOKIE_NAME}}
 
 
 def create_app(config=None):
@@ -18,7 +23,12 @@ def create_app(config=None):
         title="BetterPlay Games API",
         docs_prefix="/v1",
         description=DESCRIPTION,
-        security_schemes=SECURITY_SCHEMES,
+        security_schemes={**SECURITY_SCHEMES, **PLAYER_SECURITY},
     )
-    api.register_blueprint(health.blp)
+    for module in (health, launch_tokens, launch, session):
+        api.register_blueprint(module.blp)
+    if app.config["APP_ENV"] == "development" or app.config.get("DEMO_PAGE"):
+        app.register_blueprint(demo.bp)
+    install_cors(app)
+    register_common_cli(app)
     return app

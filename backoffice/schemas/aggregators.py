@@ -2,14 +2,15 @@
 
 from marshmallow import Schema, fields, validate
 
-from backoffice.schemas import next_cursor_field
-from common.schemas import Timestamp, validate_code
+from common.schemas import Timestamp, next_cursor_field, validate_code, validate_display_text
 
 
 class AggregatorSchema(Schema):
     id = fields.String(dump_only=True)
     code = fields.String(required=True, validate=validate_code)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=200), validate_display_text]
+    )
     status = fields.String(dump_only=True, metadata={"enum": ["active", "disabled"]})
     createdAt = Timestamp(attribute="created_at", dump_only=True)
 

@@ -11,7 +11,8 @@ CURRENCY_CODE = validate.Regexp(r"^[A-Z0-9]{2,10}$", error="Use 2-10 uppercase l
 class CurrencyLimitsSchema(Schema):
     min_bet = Amount(data_key="minBet", required=True, minimum=0, exclusive_minimum=True)
     max_bet = Amount(data_key="maxBet", required=True, minimum=0, exclusive_minimum=True)
-    max_win = Amount(data_key="maxWin", minimum=0, exclusive_minimum=True)
+    # null = no cap, as GET shows it.
+    max_win = Amount(data_key="maxWin", allow_none=True, minimum=0, exclusive_minimum=True)
 
     @validates_schema
     def limits_in_order(self, data, **kwargs):

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from common.models import utcnow
-from common.schemas import Timestamp
+from common.schemas import Timestamp, validate_display_text
 
 MAX_SECONDS = 366 * 24 * 3600
 
@@ -40,7 +40,7 @@ class ApiKeyListSchema(Schema):
 
 
 class RotateKeySchema(Schema):
-    label = fields.String(validate=validate.Length(max=200))
+    label = fields.String(validate=[validate.Length(max=200), validate_display_text])
     expire_others_in_seconds = fields.Integer(
         data_key="expireOthersInSeconds",
         strict=True,
@@ -50,7 +50,7 @@ class RotateKeySchema(Schema):
 
 
 class IssueKeySchema(Schema):
-    label = fields.String(validate=validate.Length(max=200))
+    label = fields.String(validate=[validate.Length(max=200), validate_display_text])
     expires_in_seconds = fields.Integer(
         data_key="expiresInSeconds", strict=True, validate=validate.Range(min=1, max=MAX_SECONDS)
     )

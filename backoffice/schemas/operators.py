@@ -2,13 +2,15 @@
 
 from marshmallow import Schema, fields, validate
 
-from backoffice.schemas import next_cursor_field
-from common.schemas import Timestamp, validate_code, validate_http_url
+from common.operator_schemas import OperatorSchema
+from common.schemas import validate_code, validate_display_text, validate_http_url
 
 
 class OperatorCreateSchema(Schema):
     code = fields.String(required=True, validate=validate_code, metadata={"example": "mybrand"})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=200), validate_display_text]
+    )
     wallet_base_url = fields.String(
         data_key="walletBaseUrl", required=True, validate=validate_http_url
     )
@@ -24,7 +26,7 @@ class OperatorCreateSchema(Schema):
 
 
 class AdminOperatorCreateSchema(OperatorCreateSchema):
-    aggregator_id = fields.String(data_key="aggregatorId", validate=validate.Length(max=36))
+    aggregator_id = fields.String(data_key="aggregatorId", validate=validate.Length(min=1, max=36))
     jwt_alg = fields.String(
         data_key="jwtAlg", load_default="HS256", validate=validate.OneOf(["HS256", "RS256"])
     )
@@ -33,19 +35,6 @@ class AdminOperatorCreateSchema(OperatorCreateSchema):
         validate=validate.Length(max=10000),
         metadata={"description": "PEM RSA public key (2048 bits or more); RS256 only."},
     )
-
-
-class OperatorSchema(Schema):
-    id = fields.String()
-    code = fields.String()
-    name = fields.String()
-    jwtAlg = fields.String(attribute="jwt_alg")
-    walletBaseUrl = fields.String(attribute="wallet_base_url")
-    gameFrontendBaseUrl = fields.String(attribute="game_frontend_base_url")
-    walletTimeoutMs = fields.Integer(attribute="wallet_timeout_ms")
-    status = fields.String(metadata={"enum": ["active", "disabled"]})
-    aggregatorId = fields.String(attribute="aggregator_id", allow_none=True)
-    createdAt = Timestamp(attribute="created_at")
 
 
 class OperatorWithSecretsSchema(OperatorSchema):
@@ -63,8 +52,3 @@ class OperatorEnvelopeSchema(Schema):
 
 class OperatorSecretsEnvelopeSchema(Schema):
     operator = fields.Nested(OperatorWithSecretsSchema)
-
-
-class OperatorListSchema(Schema):
-    operators = fields.List(fields.Nested(OperatorSchema))
-    next_cursor = next_cursor_field()

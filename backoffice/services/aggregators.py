@@ -7,7 +7,7 @@ from common.db import database
 from common.errors import ApiError
 from common.models import ACTIVE, DISABLED, Aggregator
 from common.pagination import paginate
-from common.schemas import UUID_LIKE
+from common.schemas import UUID_LIKE, is_lookup_key
 
 
 def create_aggregator(code, name):
@@ -26,7 +26,7 @@ def create_aggregator(code, name):
 
 def find_aggregator(id_or_code):
     column = Aggregator.id if UUID_LIKE.match(id_or_code) else Aggregator.code
-    aggregator = Aggregator.get_or_none(column == id_or_code)
+    aggregator = Aggregator.get_or_none(column == id_or_code) if is_lookup_key(id_or_code) else None
     if aggregator is None:
         raise ApiError(404, "aggregator_not_found", "No aggregator with this id or code.")
     return aggregator

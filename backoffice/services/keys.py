@@ -9,6 +9,7 @@ from common.db import database
 from common.errors import ApiError
 from common.keys import hash_secret, mint_key
 from common.models import AdminKey, ApiKey, utcnow
+from common.schemas import is_lookup_key
 
 
 def prepare_key(label=None, expires_in_seconds=None):
@@ -65,7 +66,9 @@ def list_api_keys(aggregator):
 def revoke_api_key(aggregator, prefix):
     """Revoke one of `aggregator`'s keys; refuses the last active one (409)."""
     with database.atomic():
-        row = ApiKey.get_or_none((ApiKey.prefix == prefix) & (ApiKey.aggregator == aggregator))
+        row = None
+        if is_lookup_key(prefix):
+            row = ApiKey.get_or_none((ApiKey.prefix == prefix) & (ApiKey.aggregator == aggregator))
         if row is None:
             raise ApiError(404, "api_key_not_found", "No API key with this prefix is yours.")
         now = utcnow()

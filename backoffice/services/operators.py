@@ -1,20 +1,15 @@
 """Operators: creation with their secrets, lookup within a tenant, status, secret rotation."""
 
-from flask import current_app
 from peewee import IntegrityError
 
-from common.crypto import SecretBox, new_operator_secret, normalize_rsa_public_key
+from common.crypto import new_operator_secret, normalize_rsa_public_key
 from common.db import database
 from common.errors import ApiError
 from common.models import ACTIVE, DISABLED, Aggregator, Operator, OperatorConfig
-from common.pagination import paginate
-from common.schemas import UUID_LIKE
+from common.operators import secret_box
+from common.urls import url_origin
 
 HS256, RS256 = "HS256", "RS256"
-
-
-def _box():
-    return SecretBox(current_app.config["SECRET_KEY"])
 
 
 def _invalid(field, message):
@@ -40,7 +35,7 @@ def create_operator(data, aggregator=None):
         raise _invalid("jwtPublicKey", "Only RS256 operators take a public key.")
     jwt_secret = new_operator_secret() if jwt_alg == HS256 else None
     wallet_secret = new_operator_secret()
-    box = _box()
+    box = secret_box()
     try:
         with database.atomic():
             operator = Operator.create(
@@ -53,6 +48,7 @@ def create_operator(data, aggregator=None):
                 wallet_hmac_secret_encrypted=box.encrypt(wallet_secret),
                 wallet_base_url=data["wallet_base_url"],
                 game_frontend_base_url=data["game_frontend_base_url"],
+                frontend_origin=url_origin(data["game_frontend_base_url"]),
                 wallet_timeout_ms=data.get("wallet_timeout_ms", 5000),
             )
             OperatorConfig.create(operator=operator)
@@ -74,25 +70,6 @@ def find_aggregator_for_operator(aggregator_id):
     return aggregator
 
 
-def find_operator(id_or_code, aggregator=None):
-    """The operator with this id or code; with `aggregator`, only one it owns (else 404)."""
-    column = Operator.id if UUID_LIKE.match(id_or_code) else Operator.code
-    query = Operator.select().where(column == id_or_code)
-    if aggregator is not None:
-        query = query.where(Operator.aggregator == aggregator)
-    operator = query.first()
-    if operator is None:
-        raise ApiError(
-            404, "operator_not_found", "Operator not found, or not owned by your aggregator."
-        )
-    return operator
-
-
-def list_operators(aggregator, limit, cursor=None):
-    query = Operator.select().where(Operator.aggregator == aggregator)
-    return paginate(query, Operator, limit, cursor)
-
-
 def set_operator_status(operator, enabled):
     operator.status = ACTIVE if enabled else DISABLED
     operator.save(only=[Operator.status])
@@ -101,7 +78,7 @@ def set_operator_status(operator, enabled):
 
 def rotate_operator_secrets(operator):
     """New wallet HMAC secret (and JWT secret for HS256); the old ones stop working at once."""
-    box = _box()
+    box = secret_box()
     operator.wallet_hmac_secret = new_operator_secret()
     operator.wallet_hmac_secret_encrypted = box.encrypt(operator.wallet_hmac_secret)
     operator.jwt_shared_secret = None

@@ -2,7 +2,6 @@
 
 from flask.views import MethodView
 
-from backoffice.schemas import PageQuerySchema
 from backoffice.schemas.aggregators import (
     AggregatorCreatedSchema,
     AggregatorEnvelopeSchema,
@@ -18,6 +17,7 @@ from backoffice.services.aggregators import (
 )
 from backoffice.services.keys import issue_api_key
 from common.auth import require_admin
+from common.schemas import PageQuerySchema
 from common.web import Blueprint, documented
 
 blp = Blueprint(

@@ -11,11 +11,11 @@ from backoffice.schemas.operators import (
 from backoffice.services.operators import (
     create_operator,
     find_aggregator_for_operator,
-    find_operator,
     rotate_operator_secrets,
     set_operator_status,
 )
 from common.auth import require_admin, require_admin_or_aggregator
+from common.operators import find_operator
 from common.web import Blueprint, documented
 
 blp = Blueprint(

@@ -3,18 +3,19 @@
 from flask import g
 from flask.views import MethodView
 
-from backoffice.schemas import PageQuerySchema
 from backoffice.schemas.config import OperatorConfigEnvelopeSchema, OperatorConfigInSchema
 from backoffice.schemas.operators import (
     OperatorCreateSchema,
     OperatorEnvelopeSchema,
-    OperatorListSchema,
     OperatorSecretsEnvelopeSchema,
 )
 from backoffice.services.operator_config import replace_operator_config
-from backoffice.services.operators import create_operator, find_operator, list_operators
+from backoffice.services.operators import create_operator
 from common.auth import require_aggregator
 from common.operator_config import read_operator_config
+from common.operator_schemas import OperatorListSchema
+from common.operators import find_operator, list_operators
+from common.schemas import PageQuerySchema
 from common.web import Blueprint, documented
 
 blp = Blueprint(

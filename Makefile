@@ -1,0 +1,41 @@
+# A newcomer types `make run` or `make test`; both build .venv first when it is missing.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+# Local development settings for `make run` (never used by a deployment).
+DEV_ENV := APP_ENV=development PORT=$(PORT) \
+	ADMIN_API_KEY=$${ADMIN_API_KEY:-local-dev-admin-key-0123456789abcdef}
+
+.PHONY: install run test lint format migrate clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $@
+
+run: install
+	$(DEV_ENV) $(BIN)/betterplay db upgrade
+	@$(DEV_ENV) $(BIN)/python -m common.devbanner
+	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: install
+	$(BIN)/betterplay db upgrade
+
+clean:
+	rm -rf $(VENV) var *.egg-info

@@ -1,0 +1,37 @@
+"""Commands both apps carry: schema migrations and housekeeping."""
+
+import click
+from flask.cli import AppGroup
+
+from common import migrate
+from common.db import database
+from common.nonces import purge_expired_nonces
+
+db_cli = AppGroup("db", help="Database schema migrations.")
+nonces_cli = AppGroup("nonces", help="Burned launch-token nonces.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply pending migrations (the Procfile's release phase runs this)."""
+    applied = migrate.upgrade()
+    click.echo("Applied: " + ", ".join(applied) if applied else "Database is up to date.")
+
+
+@db_cli.command("status")
+def db_status():
+    """List migrations and when each was applied."""
+    for name, applied_at in migrate.status():
+        click.echo(f"{name}  {applied_at or 'pending'}")
+
+
+@nonces_cli.command("purge")
+def purge_nonces():
+    """Delete the nonces of expired launch tokens (a live token's nonce is kept)."""
+    with database.connection_context():
+        click.echo(f"Purged {purge_expired_nonces()} expired nonces.")
+
+
+def register_common_cli(app):
+    app.cli.add_command(db_cli)
+    app.cli.add_command(nonces_cli)

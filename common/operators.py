@@ -1,0 +1,51 @@
+"""Finding operators within a tenant, and reaching their secrets and wallet."""
+
+from flask import current_app
+
+from common.crypto import SecretBox
+from common.errors import ApiError
+from common.models import Operator
+from common.pagination import paginate
+from common.schemas import UUID_LIKE, is_lookup_key
+from common.wallet import WalletClient
+
+
+def find_operator(id_or_code, aggregator=None):
+    """The operator with this id or code; with `aggregator`, only one it owns (else 404)."""
+    operator = None
+    if is_lookup_key(id_or_code):
+        column = Operator.id if UUID_LIKE.match(id_or_code) else Operator.code
+        query = Operator.select().where(column == id_or_code)
+        if aggregator is not None:
+            query = query.where(Operator.aggregator == aggregator)
+        operator = query.first()
+    if operator is None:
+        raise ApiError(
+            404, "operator_not_found", "Operator not found, or not owned by your aggregator."
+        )
+    return operator
+
+
+def list_operators(aggregator, limit, cursor=None):
+    query = Operator.select().where(Operator.aggregator == aggregator)
+    return paginate(query, Operator, limit, cursor)
+
+
+def secret_box():
+    return SecretBox(current_app.config["SECRET_KEY"])
+
+
+def jwt_verification_key(operator):
+    """What verifies the operator's launch tokens: its HS256 secret or its RS256 public key."""
+    if operator.jwt_alg == "RS256":
+        return operator.jwt_public_key
+    return secret_box().decrypt(operator.jwt_secret_encrypted)
+
+
+def wallet_client(operator):
+    return WalletClient(
+        operator.wallet_base_url,
+        secret_box().decrypt(operator.wallet_hmac_secret_encrypted),
+        operator.wallet_timeout_ms,
+        current_app.config["WALLET_BLOCK_PRIVATE_ADDRESSES"],
+    )

@@ -1,0 +1,159 @@
+"""The platform's client for operator wallets (SPEC section 6): signed, pooled, time-boxed.
+
+Every call has a total deadline of the operator's walletTimeoutMs, a fresh requestId, an HMAC
+signature over the exact body, and its answer's signature checked before it is parsed. Failures
+come out as three exceptions the callers map to HTTP: WalletRefused (the wallet answered no),
+WalletUnavailable (502: unreachable, 5xx, unsigned or unreadable answer) and WalletTimeout (504).
+"""
+
+import ipaddress
+import json
+import logging
+import socket
+import threading
+import time
+import uuid
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from common.money import format_amount
+from common.signing import SignatureError, signed_headers, verify
+
+log = logging.getLogger(__name__)
+
+MAX_RESPONSE_BYTES = 1024 * 1024
+_local = threading.local()
+
+
+class WalletError(Exception):
+    status = 502
+    code = "wallet_error"
+
+    def __init__(self, message, wallet_code=None, details=None):
+        super().__init__(message)
+        self.message = message
+        self.wallet_code = wallet_code
+        self.details = details or {}
+
+
+class WalletRefused(WalletError):
+    """The wallet answered with a definite error (PLAYER_NOT_FOUND, INSUFFICIENT_FUNDS, ...)."""
+
+    status = 422
+    code = "wallet_refused"
+
+
+class WalletUnavailable(WalletError):
+    status = 502
+    code = "wallet_unavailable"
+
+
+class WalletTimeout(WalletError):
+    status = 504
+    code = "wallet_timeout"
+
+
+def _session():
+    """One pooled requests.Session per thread: keep-alive without sharing across threads."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        session.mount("http://", HTTPAdapter(pool_connections=8, pool_maxsize=8, max_retries=0))
+        session.mount("https://", HTTPAdapter(pool_connections=8, pool_maxsize=8, max_retries=0))
+        session.trust_env = False
+        _local.session = session
+    return session
+
+
+def _encode(payload):
+    def default(value):
+        if isinstance(value, Decimal):
+            return format_amount(value)
+        raise TypeError(f"cannot encode {type(value).__name__}")
+
+    return json.dumps(payload, default=default, separators=(",", ":")).encode()
+
+
+def _check_public_address(url):
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        raise WalletUnavailable("The wallet host name does not resolve.") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise WalletUnavailable("The wallet address is private or loopback, which is blocked.")
+
+
+class WalletClient:
+    """Calls one operator's wallet: POST {walletBaseUrl}/{auth|bet|win|rollback}."""
+
+    def __init__(self, base_url, hmac_secret, timeout_ms, block_private_addresses=False):
+        self.base_url = base_url.rstrip("/")
+        self._secret = hmac_secret
+        self.timeout = timeout_ms / 1000
+        self.block_private_addresses = block_private_addresses
+
+    def call(self, action, payload):
+        """POST `payload` (plus a new requestId) to /`action`; return the verified JSON answer."""
+        url = f"{self.base_url}/{action}"
+        if self.block_private_addresses:
+            _check_public_address(url)
+        body = _encode({"requestId": str(uuid.uuid4()), **payload})
+        headers = {"Content-Type": "application/json", **signed_headers(self._secret, body)}
+        started = time.monotonic()
+        deadline = started + self.timeout
+        try:
+            status, response_headers, raw = self._post(url, body, headers, deadline)
+        finally:
+            log.info("wallet %s -> %s in %.0f ms", action, url, (time.monotonic() - started) * 1000)
+        return self._answer(action, status, response_headers, raw)
+
+    def _post(self, url, body, headers, deadline):
+        try:
+            response = _session().post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=(self.timeout, self.timeout),
+                stream=True,
+                allow_redirects=False,
+            )
+            with response:
+                chunks, size = [], 0
+                for chunk in response.iter_content(16384):
+                    size += len(chunk)
+                    if size > MAX_RESPONSE_BYTES:
+                        raise WalletUnavailable("The wallet's answer is too large.")
+                    if time.monotonic() > deadline:
+                        raise WalletTimeout("The wallet did not answer in time.")
+                    chunks.append(chunk)
+                return response.status_code, response.headers, b"".join(chunks)
+        except requests.Timeout:
+            raise WalletTimeout("The wallet did not answer in time.") from None
+        except requests.RequestException:
+            raise WalletUnavailable("The wallet could not be reached.") from None
+
+    def _answer(self, action, status, headers, raw):
+        if status >= 500:
+            raise WalletUnavailable(f"The wallet failed with HTTP {status}.")
+        try:
+            verify(self._secret, headers, raw)
+        except SignatureError:
+            raise WalletUnavailable("The wallet's answer is not validly signed.") from None
+        try:
+            data = json.loads(raw, parse_float=Decimal)
+        except ValueError:
+            raise WalletUnavailable("The wallet's answer is not JSON.") from None
+        if not isinstance(data, dict):
+            raise WalletUnavailable("The wallet's answer is not a JSON object.")
+        if 200 <= status < 300:
+            return data
+        error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        code = str(error.get("code") or "UNKNOWN")
+        details = error.get("details") if isinstance(error.get("details"), dict) else {}
+        raise WalletRefused(f"The wallet refused the {action}: {code}.", code, details)

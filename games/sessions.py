@@ -1,0 +1,101 @@
+"""Player sessions: created at launch, found by the bp_session cookie, idle and absolute expiry."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import wraps
+
+from flask import current_app, g, request
+
+from common.errors import ApiError
+from common.models import PlayerSession, utcnow
+
+COOKIE_NAME = "bp_session"
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+TOUCH_GRANULARITY = timedelta(seconds=60)
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_session(session_id, operator, claims, balance):
+    """Store a new session; returns (session, cookie token). Only the token's hash is kept."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session = PlayerSession.create(
+        id=session_id,
+        token_hash=_hash(token),
+        operator=operator,
+        sub=claims["sub"],
+        currency=claims["currency"],
+        game=claims["game"],
+        language=claims.get("language"),
+        country=claims.get("country"),
+        return_url=claims.get("return_url"),
+        balance=balance,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + ABSOLUTE_TIMEOUT,
+    )
+    return session, token
+
+
+def session_expires_at(session):
+    """The earlier of the idle and the absolute deadline."""
+    return min(session.expires_at, session.last_seen_at + IDLE_TIMEOUT)
+
+
+def find_live_session(token):
+    """The live session for a cookie token, refreshing its idle deadline; None otherwise."""
+    if not token or len(token) > 128:
+        return None
+    session = PlayerSession.get_or_none(PlayerSession.token_hash == _hash(token))
+    now = utcnow()
+    if session is None or session.ended_at is not None or session_expires_at(session) <= now:
+        return None
+    if now - session.last_seen_at > TOUCH_GRANULARITY:
+        PlayerSession.update(last_seen_at=now).where(PlayerSession.id == session.id).execute()
+        session.last_seen_at = now
+    return session
+
+
+def end_session(session):
+    PlayerSession.update(ended_at=utcnow()).where(PlayerSession.id == session.id).execute()
+
+
+def set_session_cookie(response, token):
+    secure = current_app.config["PLAYER_COOKIE_SECURE"]
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=int(ABSOLUTE_TIMEOUT.total_seconds()),
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else "Lax",
+    )
+
+
+def clear_session_cookie(response):
+    secure = current_app.config["PLAYER_COOKIE_SECURE"]
+    response.delete_cookie(
+        COOKIE_NAME, path="/", secure=secure, httponly=True, samesite="None" if secure else "Lax"
+    )
+
+
+def require_player_session(view):
+    """Views behind it see the caller's live session as g.player_session, or answer 401."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        session = find_live_session(request.cookies.get(COOKIE_NAME))
+        if session is None:
+            raise ApiError(
+                401, "session_required", "No live player session: launch the game again."
+            )
+        g.player_session = session
+        return view(*args, **kwargs)
+
+    return wrapper

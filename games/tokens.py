@@ -1,0 +1,88 @@
+"""Verifying launch tokens: algorithm pinned per operator, required claims, short leeway."""
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from common.errors import ApiError
+from common.models import Operator
+from common.operators import jwt_verification_key
+
+AUDIENCE = "betterplay"
+LEEWAY_SECONDS = 10
+MAX_LIFETIME_SECONDS = 600
+REQUIRED_CLAIMS = ["iss", "sub", "aud", "iat", "exp", "jti", "game", "currency"]
+STRING_CLAIMS = {"sub": 128, "jti": 128, "game": 32, "currency": 10}
+
+
+class InvalidLaunchToken(ApiError):
+    def __init__(self, reason):
+        super().__init__(401, "invalid_token", f"The launch token is not valid: {reason}")
+
+
+def _issuer(token):
+    """The unverified `iss`, read only to choose the operator whose key must verify the token."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise InvalidLaunchToken("it is not a well-formed JWT.") from None
+    issuer = claims.get("iss")
+    if not isinstance(issuer, str) or not issuer:
+        raise InvalidLaunchToken("it has no issuer (iss).")
+    return issuer
+
+
+def verify_launch_token(token):
+    """(operator, claims) of a token that verifies with its operator's pinned algorithm and key."""
+    if not token or len(token) > 8192:
+        raise InvalidLaunchToken("it is missing or too long.")
+    operator = Operator.get_or_none(Operator.code == _issuer(token))
+    if operator is None:
+        raise InvalidLaunchToken("its issuer is not a known operator.")
+    try:
+        claims = jwt.decode(
+            token,
+            jwt_verification_key(operator),
+            algorithms=[operator.jwt_alg],
+            audience=AUDIENCE,
+            issuer=operator.code,
+            leeway=LEEWAY_SECONDS,
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.ExpiredSignatureError:
+        raise InvalidLaunchToken("it has expired; mint a fresh one.") from None
+    except jwt.PyJWTError as exc:
+        raise InvalidLaunchToken(_describe(exc)) from None
+    _check_claims(claims)
+    return operator, claims
+
+
+def _describe(exc):
+    if isinstance(exc, jwt.InvalidAudienceError):
+        return f"its audience (aud) must be {AUDIENCE!r}."
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return f"the {exc.claim!r} claim is missing."
+    if isinstance(exc, jwt.InvalidAlgorithmError):
+        return "it is signed with an algorithm this operator does not use."
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return "its signature does not verify."
+    if isinstance(exc, jwt.ImmatureSignatureError):
+        return "it is issued in the future."
+    return "it could not be verified."
+
+
+def _check_claims(claims):
+    for name, max_length in STRING_CLAIMS.items():
+        value = claims[name]
+        if not isinstance(value, str) or not 0 < len(value) <= max_length:
+            raise InvalidLaunchToken(
+                f"the {name!r} claim must be a string of 1-{max_length} chars."
+            )
+    if claims["exp"] - claims["iat"] > MAX_LIFETIME_SECONDS:
+        raise InvalidLaunchToken(f"its lifetime exceeds {MAX_LIFETIME_SECONDS} seconds.")
+
+
+def nonce_expiry(claims):
+    """When the token's nonce may be forgotten: once even the leeway cannot make it verify."""
+    expires = datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None)
+    return expires + timedelta(seconds=LEEWAY_SECONDS + 1)
