@@ -1,0 +1,66 @@
+"""Wallet settings from the environment, and the HMAC secret it shares with the platform."""
+
+import os
+
+from flask import current_app
+
+from refwallet.models import Setting
+
+DEFAULT_DATABASE_URL = "sqlite:///var/wallet.db"
+HMAC_SETTING = "hmac_secret"
+# The platform issues 32 random bytes as hex (64 characters); refuse anything guessable.
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable wallet."""
+
+
+def _int(env, name, default):
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def load_config(overrides=None, env=None):
+    """Build the settings dict from the environment, then apply `overrides` and check it."""
+    env = os.environ if env is None else env
+    config = {
+        "WALLET_DATABASE_URL": env.get("WALLET_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        "WALLET_DATABASE_POOL_SIZE": _int(env, "WALLET_DATABASE_POOL_SIZE", 8),
+        # When unset, the secret stored by `wallet set-hmac-secret` is used.
+        "WALLET_HMAC_SECRET": env.get("WALLET_HMAC_SECRET") or None,
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
+    }
+    config.update(overrides or {})
+    check_secret(config["WALLET_HMAC_SECRET"], "WALLET_HMAC_SECRET")
+    return config
+
+
+def check_secret(secret, name="The HMAC secret"):
+    if secret is not None and len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"{name} must be at least {MIN_SECRET_LENGTH} characters: use the operator's "
+            "walletHmacSecret from the platform."
+        )
+
+
+def hmac_secret():
+    """The secret to sign with: WALLET_HMAC_SECRET wins, else the one stored in the database."""
+    configured = current_app.config.get("WALLET_HMAC_SECRET")
+    if configured:
+        return configured
+    stored = Setting.get_or_none(Setting.key == HMAC_SETTING)
+    return stored.value if stored else None
+
+
+def store_hmac_secret(secret):
+    """Keep `secret` in refwallet_settings (replacing any earlier one)."""
+    check_secret(secret)
+    Setting.insert(key=HMAC_SETTING, value=secret).on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: secret}
+    ).execute()
