@@ -3,9 +3,10 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 PORT ?= 8000
+WALLET_PORT ?= 8001
 
 # Local development settings for `make run` (never used by a deployment).
-DEV_ENV := APP_ENV=development PORT=$(PORT) \
+DEV_ENV := APP_ENV=development WEB_PORT=$(PORT) WALLET_PORT=$(WALLET_PORT) PYTHONUNBUFFERED=1 \
 	ADMIN_API_KEY=$${ADMIN_API_KEY:-local-dev-admin-key-0123456789abcdef}
 
 .PHONY: install run test lint format migrate clean
@@ -20,8 +21,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 run: install
 	$(DEV_ENV) $(BIN)/betterplay db upgrade
+	$(DEV_ENV) $(BIN)/flask --app refwallet.wsgi wallet db-upgrade
 	@$(DEV_ENV) $(BIN)/python -m common.devbanner
-	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
+	PATH=$(CURDIR)/$(BIN):$$PATH $(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -32,6 +32,21 @@ def purge_nonces():
         click.echo(f"Purged {purge_expired_nonces()} expired nonces.")
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Make one pass and exit (for cron or tests).")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between passes.")
+def worker(once, interval):
+    """Retry pending wins and rollbacks until acknowledged; roll back stale bets."""
+    from common import worker as settlement_worker
+
+    if once:
+        rolled_back, acknowledged = settlement_worker.run_once()
+        click.echo(f"Rolled back {rolled_back} stale bets; {acknowledged} credits acknowledged.")
+    else:
+        settlement_worker.run_forever(interval)
+
+
 def register_common_cli(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(nonces_cli)
+    app.cli.add_command(worker)

@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 HTTP_CODES = {
     400: ("bad_request", "The request could not be understood."),
     401: ("unauthorized", "Authentication is required."),
+    402: ("insufficient_funds", "The balance is too low for this bet."),
     403: ("forbidden", "You may not do this."),
     404: ("not_found", "No such resource."),
     405: ("method_not_allowed", "This method is not allowed on this path."),

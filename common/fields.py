@@ -24,11 +24,27 @@ class MoneyField(Field):
         return None if value is None else normalize_amount(Decimal(str(value)))
 
 
+def _encode_decimal(value):
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def dump_json(value):
+    """Canonical JSON text; Decimals become decimal strings (never floats)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_encode_decimal)
+
+
+def as_stored_json(value):
+    """`value` exactly as a JSONTextField will read it back."""
+    return json.loads(dump_json(value))
+
+
 class JSONTextField(TextField):
     """A JSON document in a text column, the same on both backends."""
 
     def db_value(self, value):
-        return None if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"))
+        return None if value is None else dump_json(value)
 
     def python_value(self, value):
         return None if value is None else json.loads(value)

@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 from peewee import (
+    BooleanField,
     CharField,
     CompositeKey,
     DateTimeField,
@@ -146,9 +147,91 @@ class PlayerSession(BaseModel):
     last_seen_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     ended_at = DateTimeField(null=True)
+    demo = BooleanField(default=False)
 
     class Meta:
         table_name = "player_sessions"
+
+
+class SeedPair(BaseModel):
+    """A player's provably-fair seeds; `active_key` is set only on the one active pair."""
+
+    id = CharField(primary_key=True, max_length=36, default=new_id)
+    operator = ForeignKeyField(Operator, on_delete="CASCADE")
+    sub = CharField(max_length=128)
+    active_key = CharField(max_length=200, null=True, unique=True)
+    server_seed_encrypted = TextField()
+    server_seed_hash = CharField(max_length=64)
+    next_server_seed_encrypted = TextField()
+    next_server_seed_hash = CharField(max_length=64)
+    client_seed = CharField(max_length=64)
+    nonce = IntegerField(default=0)
+    busy_until = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    revealed_at = DateTimeField(null=True)
+    revealed_server_seed = CharField(max_length=64, null=True)
+
+    class Meta:
+        table_name = "seed_pairs"
+
+
+class Round(BaseModel):
+    id = CharField(primary_key=True, max_length=36, default=new_id)
+    operator = ForeignKeyField(Operator, on_delete="CASCADE")
+    session = ForeignKeyField(PlayerSession, null=True, on_delete="SET NULL")
+    sub = CharField(max_length=128)
+    currency = CharField(max_length=10)
+    game = CharField(max_length=32)
+    demo = BooleanField(default=False)
+    status = CharField(max_length=24)
+    amount = MoneyField()
+    payout = MoneyField(null=True)
+    multiplier = MoneyField(null=True)
+    params = JSONTextField()
+    outcome = JSONTextField(null=True)
+    state = JSONTextField(null=True)
+    seed_pair = ForeignKeyField(SeedPair, on_delete="RESTRICT")
+    nonce = IntegerField()
+    idempotency_key = CharField(max_length=128, null=True)
+    balance = MoneyField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    settled_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "rounds"
+
+
+class WalletTransaction(BaseModel):
+    """One money call's intent (written before the call) and its outcome; id = transactionId."""
+
+    id = CharField(primary_key=True, max_length=36, default=new_id)
+    round = ForeignKeyField(Round, backref="transactions", on_delete="CASCADE")
+    kind = CharField(max_length=16)
+    amount = MoneyField()
+    reference = CharField(max_length=36, null=True)
+    status = CharField(max_length=16)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    last_error = CharField(max_length=200, null=True)
+    balance = MoneyField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    acknowledged_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "wallet_transactions"
+
+
+class WalletAttempt(BaseModel):
+    transaction = ForeignKeyField(WalletTransaction, backref="attempt_log", on_delete="CASCADE")
+    request_id = CharField(max_length=36)
+    started_at = DateTimeField()
+    duration_ms = IntegerField()
+    outcome = CharField(max_length=32)
+    detail = CharField(max_length=200, null=True)
+
+    class Meta:
+        table_name = "wallet_attempts"
 
 
 ALL_MODELS = [
@@ -160,4 +243,8 @@ ALL_MODELS = [
     OperatorCurrency,
     Nonce,
     PlayerSession,
+    SeedPair,
+    Round,
+    WalletTransaction,
+    WalletAttempt,
 ]

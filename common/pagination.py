@@ -24,14 +24,23 @@ def decode_cursor(cursor):
         raise ApiError(422, "invalid_cursor", "The cursor is not one this API returned.") from None
 
 
-def paginate(query, model, limit, cursor=None):
+def paginate(query, model, limit, cursor=None, newest_first=False):
     """(rows, next_cursor) of `query` ordered by (created_at, id), after `cursor`."""
     if cursor:
         created_at, row_id = decode_cursor(cursor)
-        query = query.where(
-            (model.created_at > created_at)
-            | ((model.created_at == created_at) & (model.id > row_id))
-        )
-    rows = list(query.order_by(model.created_at, model.id).limit(limit + 1))
+        if newest_first:
+            query = query.where(
+                (model.created_at < created_at)
+                | ((model.created_at == created_at) & (model.id < row_id))
+            )
+        else:
+            query = query.where(
+                (model.created_at > created_at)
+                | ((model.created_at == created_at) & (model.id > row_id))
+            )
+    order = (
+        (model.created_at.desc(), model.id.desc()) if newest_first else (model.created_at, model.id)
+    )
+    rows = list(query.order_by(*order).limit(limit + 1))
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor

@@ -98,12 +98,13 @@ class WalletClient:
         self.timeout = timeout_ms / 1000
         self.block_private_addresses = block_private_addresses
 
-    def call(self, action, payload):
-        """POST `payload` (plus a new requestId) to /`action`; return the verified JSON answer."""
+    def call(self, action, payload, request_id=None):
+        """POST `payload` plus a requestId (new unless given) to /`action`; return the verified
+        JSON answer."""
         url = f"{self.base_url}/{action}"
         if self.block_private_addresses:
             _check_public_address(url)
-        body = _encode({"requestId": str(uuid.uuid4()), **payload})
+        body = _encode({"requestId": request_id or str(uuid.uuid4()), **payload})
         headers = {"Content-Type": "application/json", **signed_headers(self._secret, body)}
         started = time.monotonic()
         deadline = started + self.timeout

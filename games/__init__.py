@@ -1,11 +1,12 @@
-"""The Games API: launch tokens, /launch, player sessions and (later) game play."""
+"""The Games API: launch tokens, /launch, player sessions, game play and fairness."""
 
 from common.auth import SECURITY_SCHEMES
 from common.cli import register_common_cli
 from common.web import build_app
 from games.cors import install_cors
 from games.sessions import COOKIE_NAME
-from games.views import demo, health, launch, launch_tokens, session
+from games.views import demo, health, launch, launch_tokens, play, session
+from games.views import fairness as fairness_views
 
 DESCRIPTION = (
     "Launch tokens (X-Aggregator-Key), the player's /launch entry point, and player endpoints "
@@ -25,7 +26,7 @@ def create_app(config=None):
         description=DESCRIPTION,
         security_schemes={**SECURITY_SCHEMES, **PLAYER_SECURITY},
     )
-    for module in (health, launch_tokens, launch, session):
+    for module in (health, launch_tokens, launch, session, play, fairness_views):
         api.register_blueprint(module.blp)
     if app.config["APP_ENV"] == "development" or app.config.get("DEMO_PAGE"):
         app.register_blueprint(demo.bp)

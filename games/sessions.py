@@ -20,7 +20,7 @@ def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_session(session_id, operator, claims, balance):
+def create_session(session_id, operator, claims, balance, demo=False):
     """Store a new session; returns (session, cookie token). Only the token's hash is kept."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -35,6 +35,7 @@ def create_session(session_id, operator, claims, balance):
         country=claims.get("country"),
         return_url=claims.get("return_url"),
         balance=balance,
+        demo=demo,
         created_at=now,
         last_seen_at=now,
         expires_at=now + ABSOLUTE_TIMEOUT,

@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.world"]
+
 import backoffice
 import games
 from common import keys, migrate

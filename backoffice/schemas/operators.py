@@ -1,6 +1,6 @@
 """Operator payloads: create bodies, the public view, and the once-only secrets."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from common.operator_schemas import OperatorSchema
 from common.schemas import validate_code, validate_display_text, validate_http_url
@@ -44,6 +44,13 @@ class OperatorWithSecretsSchema(OperatorSchema):
     walletHmacSecret = fields.String(
         attribute="wallet_hmac_secret", metadata={"description": "Shown once."}
     )
+
+    @post_dump
+    def omit_missing_jwt_secret(self, data, **kwargs):
+        """An RS256 operator has no shared secret: leave the key out rather than send null."""
+        if data.get("jwtSharedSecret") is None:
+            data.pop("jwtSharedSecret", None)
+        return data
 
 
 class OperatorEnvelopeSchema(Schema):

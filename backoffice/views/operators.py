@@ -9,8 +9,10 @@ from backoffice.schemas.operators import (
     OperatorEnvelopeSchema,
     OperatorSecretsEnvelopeSchema,
 )
+from backoffice.schemas.rounds import RoundDetailEnvelopeSchema, RoundFilterSchema, RoundListSchema
 from backoffice.services.operator_config import replace_operator_config
 from backoffice.services.operators import create_operator
+from backoffice.services.rounds import list_rounds, round_detail
 from common.auth import require_aggregator
 from common.operator_config import read_operator_config
 from common.operator_schemas import OperatorListSchema
@@ -74,3 +76,27 @@ class OperatorConfig(MethodView):
         """Replace an operator's config: games, currencies with bet limits, flags"""
         operator = find_operator(operator_id, g.aggregator)
         return {"config": replace_operator_config(operator, data)}
+
+
+@blp.route("/<string:operator_id>/rounds")
+class OperatorRounds(MethodView):
+    @require_aggregator
+    @blp.arguments(RoundFilterSchema, location="query")
+    @blp.response(200, RoundListSchema)
+    @documented(blp, "AggregatorKey", 401, 404, 429)
+    def get(self, filters, operator_id):
+        """An operator's rounds, newest first (filters: player, game, status, from, to)"""
+        operator = find_operator(operator_id, g.aggregator)
+        rounds, next_cursor = list_rounds(operator, filters)
+        return {"rounds": rounds, "next_cursor": next_cursor}
+
+
+@blp.route("/<string:operator_id>/rounds/<string:round_id>")
+class OperatorRoundById(MethodView):
+    @require_aggregator
+    @blp.response(200, RoundDetailEnvelopeSchema)
+    @documented(blp, "AggregatorKey", 401, 404, 429)
+    def get(self, operator_id, round_id):
+        """One round with its wallet transactions and their attempts"""
+        operator = find_operator(operator_id, g.aggregator)
+        return {"round": round_detail(operator, round_id)}

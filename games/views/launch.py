@@ -2,11 +2,11 @@
 
 from flask import make_response, redirect, render_template_string, request
 from flask.views import MethodView
-from marshmallow import Schema, fields
 
 from common.errors import ApiError, error_response
 from common.schemas import validate_http_url
 from common.web import Blueprint, documented
+from games.services.demo import launch_demo
 from games.services.launch import LaunchError, launch
 from games.sessions import set_session_cookie
 
@@ -19,12 +19,6 @@ ERROR_PAGE = """<!doctype html>
 </head><body><h1>Cannot start the game</h1><p>{{ message }}</p>
 {% if return_url %}<p><a href="{{ return_url }}">Back to the lobby</a></p>{% endif %}
 <p><small>Error code: {{ code }}</small></p></body></html>"""
-
-
-class LaunchQuerySchema(Schema):
-    token = fields.String(required=True, metadata={"description": "The launch token (JWT)."})
-    game = fields.String(metadata={"description": "Informational; the token's claim rules."})
-    currency = fields.String(metadata={"description": "Informational; the token's claim rules."})
 
 
 def _wants_json():
@@ -52,6 +46,20 @@ def _error(exc, return_url=None):
     return page, exc.status, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def _start(start, *args):
+    """Run a launch step and answer with its redirect and cookie, or the error page."""
+    try:
+        redirect_url, cookie_token = start(*args)
+    except LaunchError as exc:
+        return _error(exc, exc.return_url)
+    except ApiError as exc:
+        return _error(exc)
+    response = make_response(redirect(redirect_url, 302))
+    response.headers["Cache-Control"] = "no-store"
+    set_session_cookie(response, cookie_token)
+    return response
+
+
 @blp.route("/launch")
 class Launch(MethodView):
     @blp.doc(
@@ -64,13 +72,20 @@ class Launch(MethodView):
     @documented(blp, None, 401, 403, 409, 422, 502, 504)
     def get(self):
         """Verify a launch token, start the player's session and redirect to the game"""
-        try:
-            redirect_url, cookie_token = launch(request.args.get("token", ""))
-        except LaunchError as exc:
-            return _error(exc, exc.return_url)
-        except ApiError as exc:
-            return _error(exc)
-        response = make_response(redirect(redirect_url, 302))
-        response.headers["Cache-Control"] = "no-store"
-        set_session_cookie(response, cookie_token)
-        return response
+        return _start(launch, request.args.get("token", ""))
+
+
+@blp.route("/demo/launch")
+class DemoLaunch(MethodView):
+    @blp.doc(
+        parameters=[
+            {"in": "query", "name": name, "required": True, "schema": {"type": "string"}}
+            for name in ("operator", "game", "currency")
+        ],
+        responses={"302": {"description": "Demo session cookie set; redirect to the game."}},
+    )
+    @documented(blp, None, 403, 404, 422)
+    def get(self):
+        """Open a demo session (play money from the operator's demoStartingBalance)"""
+        args = request.args
+        return _start(launch_demo, args.get("operator"), args.get("game"), args.get("currency"))

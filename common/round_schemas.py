@@ -1,0 +1,66 @@
+"""How a round is shown: to its player (games API) and to its operator's aggregator."""
+
+from marshmallow import Schema, fields
+
+from common.money import format_amount
+from common.schemas import Amount, Timestamp
+from common.settlement import OPEN, SETTLED, WIN_PENDING
+
+# The result is shown once the bet is accepted; a void or rolled-back round never played.
+RESULT_VISIBLE = (OPEN, WIN_PENDING, SETTLED)
+
+
+class FairnessRefSchema(Schema):
+    serverSeedHash = fields.String(attribute="seed_pair.server_seed_hash")
+    clientSeed = fields.String(attribute="seed_pair.client_seed")
+    nonce = fields.Integer()
+    serverSeed = fields.Function(
+        lambda r: r.seed_pair.revealed_server_seed,
+        allow_none=True,
+        metadata={"description": "Shown once the seed pair is rotated."},
+    )
+
+
+class RoundSchema(Schema):
+    id = fields.String()
+    game = fields.String()
+    status = fields.String(
+        metadata={
+            "enum": [
+                "open",
+                "bet_pending",
+                "win_pending",
+                "settled",
+                "void",
+                "rollback_pending",
+                "rolled_back",
+            ]
+        }
+    )
+    demo = fields.Boolean()
+    currency = fields.String()
+    amount = Amount()
+    payout = fields.Function(
+        lambda r: _visible(r, r.payout), allow_none=True, metadata={"type": "string"}
+    )
+    multiplier = fields.Function(
+        lambda r: _visible(r, r.multiplier), allow_none=True, metadata={"type": "string"}
+    )
+    outcome = fields.Function(
+        lambda r: r.outcome if r.status in RESULT_VISIBLE else None,
+        allow_none=True,
+        metadata={"type": "object"},
+    )
+    params = fields.Dict()
+    fairness = fields.Function(lambda r: FairnessRefSchema().dump(r))
+    balance = Amount(allow_none=True)
+    createdAt = Timestamp(attribute="created_at")
+    settledAt = Timestamp(attribute="settled_at", allow_none=True)
+
+
+def _visible(round_, value):
+    return format_amount(value) if round_.status in RESULT_VISIBLE and value is not None else None
+
+
+class RoundEnvelopeSchema(Schema):
+    round = fields.Nested(RoundSchema)

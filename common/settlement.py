@@ -1,0 +1,169 @@
+"""Money calls for rounds: intent recorded before each wallet call, outcome after (SPEC 6).
+
+A transaction row is written (status `pending`) before its call; its id is the transactionId
+the wallet sees on every attempt. Each attempt is logged. Wins and rollbacks that fail are
+retried by the worker with exponential backoff and jitter until the wallet acknowledges them.
+"""
+
+import random
+import time
+import uuid
+from datetime import timedelta
+
+from common.db import database
+from common.faults import checkpoint
+from common.models import Round, WalletAttempt, WalletTransaction, utcnow
+from common.money import AmountError, parse_amount
+from common.operators import wallet_client
+from common.wallet import WalletRefused, WalletTimeout, WalletUnavailable
+
+BET, WIN, ROLLBACK = "bet", "win", "rollback"
+PENDING, ACKNOWLEDGED, REFUSED, UNKNOWN = "pending", "acknowledged", "refused", "unknown"
+
+# Round statuses: the money state a player and an operator see.
+OPEN = "open"  # a multi-step round between actions (bet acknowledged)
+BET_PENDING = "bet_pending"  # the bet's intent is recorded; its outcome is not known yet
+WIN_PENDING = "win_pending"  # the result is known; the win (or "0") is not acknowledged yet
+SETTLED = "settled"
+VOID = "void"  # the wallet refused the bet definitely: no money moved
+ROLLBACK_PENDING = "rollback_pending"  # the bet's outcome was unknown; its rollback is pending
+ROLLED_BACK = "rolled_back"
+UNFINISHED = (OPEN, BET_PENDING, WIN_PENDING, ROLLBACK_PENDING)
+
+# Refusals after which the bet certainly moved no money: the round is void, no rollback.
+DEFINITE_BET_REFUSALS = {
+    "INSUFFICIENT_FUNDS",
+    "PLAYER_FROZEN",
+    "LIMIT_EXCEEDED",
+    "CURRENCY_MISMATCH",
+}
+MAX_BACKOFF_SECONDS = 300
+
+
+def backoff(attempts):
+    """Seconds before the next try: exponential, capped, with full jitter in its upper half."""
+    ceiling = min(MAX_BACKOFF_SECONDS, 2 ** min(attempts, 16))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def lease_seconds(operator):
+    """How long one attempt may be in flight before another process may try it again."""
+    return operator.wallet_timeout_ms / 1000 + 5
+
+
+def new_transaction(round_, kind, amount, reference=None, due_in=0.0):
+    return WalletTransaction.create(
+        id=str(uuid.uuid4()),
+        round=round_,
+        kind=kind,
+        amount=amount,
+        reference=reference,
+        status=PENDING,
+        next_attempt_at=utcnow() + timedelta(seconds=due_in),
+    )
+
+
+def payload(round_, txn):
+    """The call's content: identical on every retry (only the requestId changes)."""
+    body = {
+        "operator": round_.operator.code,
+        "sub": round_.sub,
+        "currency": round_.currency,
+        "sessionId": round_.session_id or "",
+        "transactionId": txn.id,
+        "roundId": round_.id,
+        "game": round_.game,
+        "amount": txn.amount,
+    }
+    if txn.reference:
+        body["referenceTransactionId"] = txn.reference
+    return body
+
+
+def send(round_, txn):
+    """Make one attempt of `txn`: ("ack", answer), ("refused", code) or ("failed", reason)."""
+    request_id = str(uuid.uuid4())
+    started, started_at = time.monotonic(), utcnow()
+    try:
+        answer = wallet_client(round_.operator).call(txn.kind, payload(round_, txn), request_id)
+        result = ("ack", answer)
+    except WalletRefused as exc:
+        result = ("refused", exc.wallet_code)
+    except (WalletTimeout, WalletUnavailable) as exc:
+        result = ("failed", exc.code)
+    outcome = result[0] if result[0] != "refused" else f"refused:{result[1]}"
+    with database.atomic():
+        WalletAttempt.create(
+            transaction=txn,
+            request_id=request_id,
+            started_at=started_at,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            outcome=outcome[:32],
+            detail=None if result[0] == "ack" else str(result[1])[:200],
+        )
+        WalletTransaction.update(attempts=WalletTransaction.attempts + 1).where(
+            WalletTransaction.id == txn.id
+        ).execute()
+    return result
+
+
+def _answer_balance(answer):
+    try:
+        return parse_amount(answer.get("balance"))
+    except AmountError:
+        return None
+
+
+def acknowledge(txn, answer):
+    balance = _answer_balance(answer)
+    WalletTransaction.update(status=ACKNOWLEDGED, acknowledged_at=utcnow(), balance=balance).where(
+        WalletTransaction.id == txn.id
+    ).execute()
+    return balance
+
+
+def schedule_retry(txn, reason):
+    txn = WalletTransaction.get_by_id(txn.id)
+    WalletTransaction.update(
+        next_attempt_at=utcnow() + timedelta(seconds=backoff(txn.attempts)),
+        last_error=str(reason)[:200],
+    ).where(WalletTransaction.id == txn.id).execute()
+
+
+def set_round(round_, **fields):
+    fields["updated_at"] = utcnow()
+    Round.update(**fields).where(Round.id == round_.id).execute()
+    for name, value in fields.items():
+        setattr(round_, name, value)
+
+
+def finish_credit(round_, txn):
+    """Send a pending win or rollback once; on acknowledgement close the round.
+
+    Returns True when acknowledged; otherwise the next attempt is scheduled for the worker.
+    """
+    checkpoint(f"before_{txn.kind}_call")
+    kind, detail = send(round_, txn)
+    checkpoint(f"after_{txn.kind}_call")
+    if kind != "ack":
+        schedule_retry(txn, detail)
+        return False
+    with database.atomic():
+        balance = acknowledge(txn, detail)
+        final = SETTLED if txn.kind == WIN else ROLLED_BACK
+        set_round(round_, status=final, settled_at=utcnow(), balance=balance or round_.balance)
+    return True
+
+
+def start_rollback(round_, bet_txn, reason):
+    """The bet's outcome is unknown: void it with a rollback (its own transactionId)."""
+    with database.atomic():
+        WalletTransaction.update(status=UNKNOWN, last_error=str(reason)[:200]).where(
+            WalletTransaction.id == bet_txn.id
+        ).execute()
+        rollback = new_transaction(
+            round_, ROLLBACK, bet_txn.amount, bet_txn.id, lease_seconds(round_.operator)
+        )
+        set_round(round_, status=ROLLBACK_PENDING)
+    checkpoint("after_rollback_intent")
+    return rollback

@@ -1,0 +1,68 @@
+"""What every bet must pass before money moves: config, limits, params (GAMES.md section 5)."""
+
+from decimal import Decimal
+
+from marshmallow import ValidationError
+
+from common.errors import ApiError
+from common.models import ACTIVE, Aggregator
+from common.money import AmountError, format_amount, parse_amount
+from common.operator_config import read_operator_config
+
+MAX_BET_PLACES = 8
+
+
+def _invalid(field, message, code="validation_error"):
+    return ApiError(422, code, f"{field}: {message}", details={"fields": {field: [message]}})
+
+
+def check_operator_active(operator):
+    if operator.status != ACTIVE:
+        raise ApiError(403, "operator_disabled", "The operator is disabled.")
+    if operator.aggregator_id and Aggregator.get_by_id(operator.aggregator_id).status != ACTIVE:
+        raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
+
+
+def check_bet(session, game, rules, body):
+    """Validate a bet body against the session's current config: (amount, params, limits)."""
+    check_operator_active(session.operator)
+    settings = read_operator_config(session.operator_id)
+    if game not in settings.enabled_games:
+        raise ApiError(422, "game_not_enabled", f"The game {game!r} is not enabled.")
+    limits = settings.currencies.get(session.currency)
+    if limits is None:
+        raise ApiError(
+            422, "currency_not_configured", f"The currency {session.currency} is not configured."
+        )
+    if not isinstance(body, dict):
+        raise _invalid("_body", "Send a JSON object with amount and params.")
+    unknown = sorted(set(body) - {"amount", "params"})
+    if unknown:
+        raise _invalid(unknown[0], "Unknown field.")
+    try:
+        amount = parse_amount(body.get("amount"), max_places=MAX_BET_PLACES)
+    except AmountError as exc:
+        raise _invalid("amount", str(exc)) from None
+    try:
+        params = rules.params_schema().load(body.get("params") or {})
+    except ValidationError as exc:
+        raise ApiError(
+            422,
+            "invalid_params",
+            "Some game parameters are not valid: " + ", ".join(sorted(exc.messages)) + ".",
+            details={"fields": {"params": exc.messages}},
+        ) from None
+    try:
+        stake = rules.stake(amount, params)
+    except ValueError as exc:
+        raise _invalid("amount", str(exc)) from None
+    if not limits.min_bet <= stake <= limits.max_bet:
+        raise _invalid(
+            "amount",
+            f"Bets in {session.currency} must be from {format_amount(limits.min_bet)} to "
+            f"{format_amount(limits.max_bet)}.",
+            code="bet_out_of_limits",
+        )
+    if stake <= Decimal(0):
+        raise _invalid("amount", "Must be greater than 0.")
+    return stake, params, limits

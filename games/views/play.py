@@ -1,0 +1,113 @@
+"""The player's games and rounds: list games, bet, read rounds (session cookie)."""
+
+from flask import g, request
+from flask.views import MethodView
+from marshmallow import Schema, fields
+
+from common.errors import ApiError
+from common.models import Round
+from common.pagination import paginate
+from common.round_schemas import RoundEnvelopeSchema, RoundSchema
+from common.schemas import PageQuerySchema, next_cursor_field
+from common.web import Blueprint, documented, load_json_body
+from games.rules import SINGLE_ROUND_GAMES
+from games.services.betting import place_bet
+from games.services.catalog import describe_games
+from games.sessions import require_player_session
+
+blp = Blueprint(
+    "play", __name__, url_prefix="/v1", description="Game play for the session's player."
+)
+SESSION = [{"PlayerSession": []}]
+
+
+class RoundListSchema(Schema):
+    rounds = fields.List(fields.Nested(RoundSchema))
+    next_cursor = next_cursor_field()
+
+
+class BetRequestSchema(Schema):
+    amount = fields.String(required=True, metadata={"example": "1.5"})
+    params = fields.Dict(metadata={"description": "The game's parameters (GET /v1/games)."})
+
+
+def _json_body():
+    raw = request.get_data(cache=True)
+    if raw and not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    try:
+        return load_json_body(raw) if raw else {}
+    except ValueError:
+        raise ApiError(400, "malformed_json", "The request body is not valid JSON.") from None
+
+
+@blp.route("/games")
+class Games(MethodView):
+    @require_player_session
+    @blp.doc(security=SESSION)
+    @documented(blp, None, 401)
+    def get(self):
+        """List the games you can play, with their parameters, limits and tables"""
+        return {"games": describe_games(g.player_session)}
+
+
+@blp.route("/games/<string:game>/bets")
+class Bets(MethodView):
+    @require_player_session
+    @blp.doc(
+        security=SESSION,
+        requestBody={
+            "required": True,
+            "content": {"application/json": {"schema": BetRequestSchema}},
+        },
+        parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}],
+    )
+    @blp.response(201, RoundEnvelopeSchema)
+    @documented(blp, None, 400, 401, 402, 403, 404, 409, 415, 422, 502)
+    def post(self, game):
+        """Bet on one round of a single-round game"""
+        if game not in SINGLE_ROUND_GAMES:
+            raise ApiError(404, "game_not_found", f"No single-round game {game!r}.")
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not 1 <= len(key) <= 128:
+            raise ApiError(422, "invalid_idempotency_key", "Idempotency-Key: 1-128 characters.")
+        round_, replayed = place_bet(g.player_session, game, _json_body(), key)
+        return {"round": round_}, 200 if replayed else 201
+
+
+@blp.route("/rounds")
+class Rounds(MethodView):
+    @require_player_session
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, RoundListSchema)
+    @blp.doc(security=SESSION)
+    @documented(blp, None, 401)
+    def get(self, page):
+        """Your round history, newest first"""
+        session = g.player_session
+        query = Round.select().where(
+            (Round.operator == session.operator_id) & (Round.sub == session.sub)
+        )
+        rounds, cursor = paginate(
+            query, Round, page["limit"], page.get("cursor"), newest_first=True
+        )
+        return {"rounds": rounds, "next_cursor": cursor}
+
+
+@blp.route("/rounds/<string:round_id>")
+class RoundById(MethodView):
+    @require_player_session
+    @blp.response(200, RoundEnvelopeSchema)
+    @blp.doc(security=SESSION)
+    @documented(blp, None, 401, 404)
+    def get(self, round_id):
+        """One of your rounds"""
+        session = g.player_session
+        round_ = Round.get_or_none(
+            (Round.id == round_id)
+            & (Round.operator == session.operator_id)
+            & (Round.sub == session.sub)
+        )
+        if round_ is None:
+            raise ApiError(404, "round_not_found", "No such round of yours.")
+        return {"round": round_}
