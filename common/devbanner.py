@@ -16,4 +16,8 @@ Create your first aggregator:
 """
 
 if __name__ == "__main__":
-    print(BANNER.format(port=os.environ.get("WEB_PORT", "8000"), admin_key=os.environ["ADMIN_API_KEY"]))
+    print(
+        BANNER.format(
+            port=os.environ.get("WEB_PORT", "8000"), admin_key=os.environ["ADMIN_API_KEY"]
+        )
+    )

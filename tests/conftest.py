@@ -4,12 +4,12 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.world"]
-
 import backoffice
 import games
 from common import keys, migrate
 from common.db import database, init_database, is_sqlite
+
+pytest_plugins = ["tests.world"]
 
 ADMIN_KEY = "test-admin-key-0123456789abcdef0123456789"
 SECRET_KEY = "test-secret-key-not-for-production-0123456789"

@@ -15,7 +15,8 @@ def test_guide_flow_and_a_dice_bet(client, games_client, world):
     assert session.status_code == 200, session.json
     assert session.json["session"]["balance"] == "100"
     bet = games_client.post(
-        "/v1/games/dice/bets", json={"amount": "1", "params": {"target": "50", "condition": "under"}}
+        "/v1/games/dice/bets",
+        json={"amount": "1", "params": {"target": "50", "condition": "under"}},
     )
     assert bet.status_code == 201, bet.json
     round_ = bet.json["round"]

@@ -84,7 +84,9 @@ def world(client, aggregator, wallet):
     game in USDT and BTC, with a funded player `player-1` (100 USDT)."""
     from tests.conftest import make_operator
 
-    operator = make_operator(client, aggregator, "mybrand", walletBaseUrl=wallet.url, walletTimeoutMs=2000)
+    operator = make_operator(
+        client, aggregator, "mybrand", walletBaseUrl=wallet.url, walletTimeoutMs=2000
+    )
     response = client.put(
         f"/api/v1/bo/aggregator/operators/{operator['id']}/config",
         json=CONFIG,
