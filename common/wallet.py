@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError, ReadTimeoutError
+from urllib3.util import Timeout
 
 from common.money import format_amount
 from common.signing import SignatureError, signed_headers, verify
@@ -89,6 +91,36 @@ def _check_public_address(url):
             raise WalletUnavailable("The wallet address is private or loopback, which is blocked.")
 
 
+def _read_body(raw, deadline):
+    """The answer's bytes, read as they arrive, each wait bounded by the time left.
+
+    A plain read(n) waits for n bytes, and the socket timeout bounds only each wait for data:
+    a wallet dripping its answer a byte at a time would hold the call for as long as it likes.
+    read1 returns whatever has arrived, and the socket's timeout is cut to the time left
+    before every read, so the whole body is read by `deadline` or the call is a timeout.
+    """
+    chunks, size = [], 0
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WalletTimeout("The wallet did not answer in time.")
+            sock = getattr(raw.connection, "sock", None)
+            if sock is not None:
+                sock.settimeout(remaining)
+            chunk = raw.read1(16384, decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise WalletUnavailable("The wallet's answer is too large.")
+            chunks.append(chunk)
+    except (ReadTimeoutError, TimeoutError):
+        raise WalletTimeout("The wallet did not answer in time.") from None
+    except (HTTPError, OSError):
+        raise WalletUnavailable("The wallet's answer could not be read.") from None
+
+
 class WalletClient:
     """Calls one operator's wallet: POST {walletBaseUrl}/{auth|bet|win|rollback}."""
 
@@ -120,20 +152,12 @@ class WalletClient:
                 url,
                 data=body,
                 headers=headers,
-                timeout=(self.timeout, self.timeout),
+                timeout=Timeout(total=self.timeout),
                 stream=True,
                 allow_redirects=False,
             )
             with response:
-                chunks, size = [], 0
-                for chunk in response.iter_content(16384):
-                    size += len(chunk)
-                    if size > MAX_RESPONSE_BYTES:
-                        raise WalletUnavailable("The wallet's answer is too large.")
-                    if time.monotonic() > deadline:
-                        raise WalletTimeout("The wallet did not answer in time.")
-                    chunks.append(chunk)
-                return response.status_code, response.headers, b"".join(chunks)
+                return response.status_code, response.headers, _read_body(response.raw, deadline)
         except requests.Timeout:
             raise WalletTimeout("The wallet did not answer in time.") from None
         except requests.RequestException:
