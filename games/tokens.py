@@ -1,18 +1,43 @@
 """Verifying launch tokens: algorithm pinned per operator, required claims, short leeway."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import jwt
+from marshmallow import ValidationError
 
 from common.errors import ApiError
 from common.models import Operator
 from common.operators import jwt_verification_key
+from common.schemas import validate_http_url
 
 AUDIENCE = "betterplay"
 LEEWAY_SECONDS = 10
 MAX_LIFETIME_SECONDS = 600
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "iat", "exp", "jti", "game", "currency"]
+LANGUAGE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+MAX_LANGUAGE_LENGTH = 35
+COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 STRING_CLAIMS = {"sub": 128, "jti": 128, "game": 32, "currency": 10}
+
+
+def _is_http_url(value):
+    try:
+        validate_http_url(value)
+    except (ValidationError, TypeError):
+        return False
+    return True
+
+
+OPTIONAL_CLAIMS = {
+    "return_url": _is_http_url,
+    "language": lambda v: (
+        isinstance(v, str)
+        and len(v) <= MAX_LANGUAGE_LENGTH
+        and LANGUAGE_PATTERN.match(v) is not None
+    ),
+    "country": lambda v: isinstance(v, str) and COUNTRY_PATTERN.match(v) is not None,
+}
 
 
 class InvalidLaunchToken(ApiError):
@@ -80,6 +105,10 @@ def _check_claims(claims):
             )
     if claims["exp"] - claims["iat"] > MAX_LIFETIME_SECONDS:
         raise InvalidLaunchToken(f"its lifetime exceeds {MAX_LIFETIME_SECONDS} seconds.")
+    # Optional claims end up in a redirect and a page link: refuse what the mint would refuse.
+    for name, check in OPTIONAL_CLAIMS.items():
+        if name in claims and not check(claims[name]):
+            raise InvalidLaunchToken(f"the {name!r} claim is not valid.")
 
 
 def nonce_expiry(claims):

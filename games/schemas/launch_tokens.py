@@ -4,13 +4,12 @@ from marshmallow import Schema, fields, validate
 
 from common.catalog import GAME_CATALOG
 from common.schemas import validate_http_url
+from games.tokens import COUNTRY_PATTERN, LANGUAGE_PATTERN, MAX_LANGUAGE_LENGTH
 
 MAX_TTL_SECONDS = 600
 CURRENCY = validate.Regexp(r"^[A-Z0-9]{2,10}$", error="Use 2-10 uppercase letters or digits.")
-LANGUAGE = validate.Regexp(
-    r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", error="Use a BCP 47 language tag such as en or pt-BR."
-)
-COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code such as US.")
+LANGUAGE = validate.Regexp(LANGUAGE_PATTERN, error="Use a BCP 47 language tag such as en or pt-BR.")
+COUNTRY = validate.Regexp(COUNTRY_PATTERN, error="Use an ISO 3166-1 alpha-2 code such as US.")
 
 
 class LaunchTokenRequestSchema(Schema):
@@ -23,7 +22,7 @@ class LaunchTokenRequestSchema(Schema):
     game = fields.String(
         required=True, validate=validate.OneOf(GAME_CATALOG), metadata={"example": "dice"}
     )
-    language = fields.String(validate=[validate.Length(max=35), LANGUAGE])
+    language = fields.String(validate=[validate.Length(max=MAX_LANGUAGE_LENGTH), LANGUAGE])
     country = fields.String(validate=COUNTRY)
     ttl_seconds = fields.Integer(
         data_key="ttlSeconds",

@@ -34,6 +34,21 @@ def check_bet(session, game, rules, body):
         raise ApiError(
             422, "currency_not_configured", f"The currency {session.currency} is not configured."
         )
+    stake, params = parse_bet(rules, body)
+    if not limits.min_bet <= stake <= limits.max_bet:
+        raise _invalid(
+            "amount",
+            f"Bets in {session.currency} must be from {format_amount(limits.min_bet)} to "
+            f"{format_amount(limits.max_bet)}.",
+            code="bet_out_of_limits",
+        )
+    if stake <= Decimal(0):
+        raise _invalid("amount", "Must be greater than 0.")
+    return stake, params, limits
+
+
+def parse_bet(rules, body):
+    """The bet body alone, whatever the config: (stake, loaded params). Raises ApiError."""
     if not isinstance(body, dict):
         raise _invalid("_body", "Send a JSON object with amount and params.")
     unknown = sorted(set(body) - {"amount", "params"})
@@ -53,16 +68,6 @@ def check_bet(session, game, rules, body):
             details={"fields": {"params": exc.messages}},
         ) from None
     try:
-        stake = rules.stake(amount, params)
+        return rules.stake(amount, params), params
     except ValueError as exc:
         raise _invalid("amount", str(exc)) from None
-    if not limits.min_bet <= stake <= limits.max_bet:
-        raise _invalid(
-            "amount",
-            f"Bets in {session.currency} must be from {format_amount(limits.min_bet)} to "
-            f"{format_amount(limits.max_bet)}.",
-            code="bet_out_of_limits",
-        )
-    if stake <= Decimal(0):
-        raise _invalid("amount", "Must be greater than 0.")
-    return stake, params, limits

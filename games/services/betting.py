@@ -30,7 +30,7 @@ from common.settlement import (
 )
 from games import fairness
 from games.rules import rules_for
-from games.services.bet_checks import check_bet
+from games.services.bet_checks import check_bet, parse_bet
 from games.services.fairness import PlayerLease, server_seed
 
 
@@ -51,6 +51,23 @@ def _existing(session, idempotency_key, game, stake, params):
     return round_
 
 
+def _replay_despite_refusal(session, game, rules, body, idempotency_key):
+    """The round an Idempotency-Key already placed, when this retry matches it exactly.
+
+    A retry must get the original answer even if the config has changed since (a game
+    disabled, new limits): refusing it would tell the player that a bet which moved money
+    never happened.
+    """
+    if not idempotency_key:
+        return None
+    try:
+        stake, params = parse_bet(rules, body)
+        json_params = as_stored_json(rules.params_schema().dump(params))
+        return _existing(session, idempotency_key, game, stake, json_params)
+    except ApiError:
+        return None
+
+
 def _capped(payout, limits):
     if limits.max_win is not None and payout > limits.max_win:
         return limits.max_win
@@ -60,7 +77,13 @@ def _capped(payout, limits):
 def place_bet(session, game, body, idempotency_key=None):
     """Play one round of a single-round game; returns (round, replayed?). Raises ApiError."""
     rules = rules_for(game)
-    stake, params, limits = check_bet(session, game, rules, body)
+    try:
+        stake, params, limits = check_bet(session, game, rules, body)
+    except ApiError:
+        replayed = _replay_despite_refusal(session, game, rules, body, idempotency_key)
+        if replayed is None:
+            raise
+        return replayed, True
     json_params = as_stored_json(rules.params_schema().dump(params))
     operator = session.operator
     with PlayerLease(session.operator_id, session.sub, 3 * lease_seconds(operator) + 10) as pair:

@@ -21,6 +21,17 @@ ERROR_PAGE = """<!doctype html>
 <p><small>Error code: {{ code }}</small></p></body></html>"""
 
 
+HTML_ERRORS = {
+    "default": {
+        "description": "Errors: JSON when the client asks for it, else a small HTML page.",
+        "content": {
+            "application/json": {"schema": "Error"},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
 def _wants_json():
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return (
@@ -67,7 +78,10 @@ class Launch(MethodView):
             {"in": "query", "name": name, "required": name == "token", "schema": {"type": "string"}}
             for name in ("token", "game", "currency")
         ],
-        responses={"302": {"description": "Session cookie set; redirect to the game frontend."}},
+        responses={
+            "302": {"description": "Session cookie set; redirect to the game frontend."},
+            **HTML_ERRORS,
+        },
     )
     @documented(blp, None, 401, 403, 409, 422, 502, 504)
     def get(self):
@@ -82,7 +96,10 @@ class DemoLaunch(MethodView):
             {"in": "query", "name": name, "required": True, "schema": {"type": "string"}}
             for name in ("operator", "game", "currency")
         ],
-        responses={"302": {"description": "Demo session cookie set; redirect to the game."}},
+        responses={
+            "302": {"description": "Demo session cookie set; redirect to the game."},
+            **HTML_ERRORS,
+        },
     )
     @documented(blp, None, 403, 404, 422)
     def get(self):

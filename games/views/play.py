@@ -8,7 +8,12 @@ from common.errors import ApiError
 from common.models import Round
 from common.pagination import paginate
 from common.round_schemas import RoundEnvelopeSchema, RoundSchema
-from common.schemas import PageQuerySchema, next_cursor_field
+from common.schemas import (
+    PageQuerySchema,
+    has_control_characters,
+    is_lookup_key,
+    next_cursor_field,
+)
 from common.web import Blueprint, documented, load_json_body
 from games.rules import SINGLE_ROUND_GAMES
 from games.services.betting import place_bet
@@ -24,6 +29,17 @@ SESSION = [{"PlayerSession": []}]
 class RoundListSchema(Schema):
     rounds = fields.List(fields.Nested(RoundSchema))
     next_cursor = next_cursor_field()
+
+
+class GameSchema(Schema):
+    id = fields.String()
+    params = fields.Dict(metadata={"description": "JSON Schema of the game's params."})
+    limits = fields.Dict(allow_none=True, metadata={"description": "minBet, maxBet, maxWin."})
+    tables = fields.Dict(allow_none=True, metadata={"description": "Payout tables, if any."})
+
+
+class GameListSchema(Schema):
+    games = fields.List(fields.Nested(GameSchema))
 
 
 class BetRequestSchema(Schema):
@@ -44,6 +60,7 @@ def _json_body():
 @blp.route("/games")
 class Games(MethodView):
     @require_player_session
+    @blp.response(200, GameListSchema)
     @blp.doc(security=SESSION)
     @documented(blp, None, 401)
     def get(self):
@@ -69,8 +86,12 @@ class Bets(MethodView):
         if game not in SINGLE_ROUND_GAMES:
             raise ApiError(404, "game_not_found", f"No single-round game {game!r}.")
         key = request.headers.get("Idempotency-Key")
-        if key is not None and not 1 <= len(key) <= 128:
-            raise ApiError(422, "invalid_idempotency_key", "Idempotency-Key: 1-128 characters.")
+        if key is not None and (not 1 <= len(key) <= 128 or has_control_characters(key)):
+            raise ApiError(
+                422,
+                "invalid_idempotency_key",
+                "Idempotency-Key: 1-128 characters, no control characters.",
+            )
         round_, replayed = place_bet(g.player_session, game, _json_body(), key)
         return {"round": round_}, 200 if replayed else 201
 
@@ -103,11 +124,13 @@ class RoundById(MethodView):
     def get(self, round_id):
         """One of your rounds"""
         session = g.player_session
-        round_ = Round.get_or_none(
-            (Round.id == round_id)
-            & (Round.operator == session.operator_id)
-            & (Round.sub == session.sub)
-        )
+        round_ = None
+        if is_lookup_key(round_id):
+            round_ = Round.get_or_none(
+                (Round.id == round_id)
+                & (Round.operator == session.operator_id)
+                & (Round.sub == session.sub)
+            )
         if round_ is None:
             raise ApiError(404, "round_not_found", "No such round of yours.")
         return {"round": round_}

@@ -1,0 +1,242 @@
+"""/launch when the wallet's /auth says no, fails, is slow or lies (SPEC 4 step 4, SPEC 6).
+
+Every case also checks that the token's nonce stays burned: a relaunch of it is 409.
+"""
+
+import json
+import time
+
+import pytest
+
+from common.db import database
+from common.models import PlayerSession
+from common.signing import signed_headers
+from tests.conftest import make_operator
+from tests.launch_helpers import JSON, configure, error_code, launch, mint
+from tests.servers import ThreadedServer, free_port
+
+TIMEOUT_MS = 300
+# The call must give up at the operator's timeout; this bound only proves that it does.
+UPPER_BOUND_SECONDS = 1.5
+
+
+class FakeWallet:
+    """A wallet of our own whose /auth misbehaves as `mode` says; answers are signed with
+    `secret` unless the mode says otherwise."""
+
+    def __init__(self):
+        self.secret = None
+        self.mode = "ok"
+        self.calls = []
+
+    def answer(self, request_body):
+        call = json.loads(request_body)
+        answer = {
+            "sub": call["sub"],
+            "balance": "100",
+            "currency": call["currency"],
+            "frozen": False,
+        }
+        if self.mode == "frozen-flag":
+            answer["frozen"] = True
+        elif self.mode == "other-sub":
+            answer["sub"] = "someone-else"
+        elif self.mode == "bad-balance":
+            answer["balance"] = "lots"
+        elif self.mode == "other-currency":
+            answer["currency"] = "EUR"
+        return json.dumps(answer).encode()
+
+    def __call__(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        request_body = environ["wsgi.input"].read(length)
+        self.calls.append((environ["PATH_INFO"], json.loads(request_body)))
+        mode = self.mode
+        if mode == "slow":
+            time.sleep(2)
+        body = self.answer(request_body)
+        status = "200 OK"
+        if mode == "error-500":
+            status, body = "500 Internal Server Error", b'{"error": {"code": "INTERNAL"}}'
+        elif mode == "not-json":
+            body = b"<html>hello</html>"
+        elif mode == "unknown-refusal":
+            status, body = "400 Bad Request", b'{"error": {"code": "SOMETHING_NEW"}}'
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        if mode != "unsigned":
+            headers += list(signed_headers(self.secret, body).items())
+        start_response(status, headers)
+        if mode == "trickle":
+            # Headers at once, then one byte every 50 ms: no single read waits long, but the
+            # whole answer takes seconds.
+            return dripping(body, pause=0.05, size=1)
+        if mode == "stall-body":
+            # Headers at once, the body two seconds later.
+            return dripping(body, pause=2, size=len(body))
+        return [body]
+
+
+def dripping(body, pause, size):
+    """A WSGI body that sleeps `pause` seconds before each `size`-byte piece."""
+    for start in range(0, len(body), size):
+        time.sleep(pause)
+        yield body[start : start + size]
+
+
+@pytest.fixture(scope="module")
+def fake_wallet_server():
+    fake = FakeWallet()
+    with ThreadedServer(fake) as server:
+        yield fake, server.url
+
+
+@pytest.fixture
+def fake(client, aggregator, fake_wallet_server):
+    """An operator `fakebrand` whose wallet is the FakeWallet, with the world's config."""
+    fake, url = fake_wallet_server
+    operator = make_operator(
+        client, aggregator, "fakebrand", walletBaseUrl=url, walletTimeoutMs=TIMEOUT_MS
+    )
+    configure(client, aggregator, operator)
+    fake.secret, fake.mode, fake.calls = operator["walletHmacSecret"], "ok", []
+    return fake
+
+
+def launch_and_relaunch(games_client, aggregator, code="mybrand", **body):
+    """Launch a fresh token (JSON errors); then check its nonce stayed burned. Returns the
+    first response and its duration."""
+    minted = mint(games_client, aggregator, code, **body)
+    started = time.monotonic()
+    response = launch(games_client, minted["token"])
+    elapsed = time.monotonic() - started
+    again = launch(games_client, minted["token"])
+    assert again.status_code == 409, again.json
+    assert error_code(again) == "token_already_used"
+    return response, elapsed
+
+
+def no_sessions():
+    with database.connection_context():
+        return PlayerSession.select().count() == 0
+
+
+# --- refusals by the reference wallet -------------------------------------------------------
+
+
+def test_unknown_player_is_403(games_client, world):
+    response, _ = launch_and_relaunch(games_client, world["aggregator"], sub="nobody")
+    assert response.status_code == 403, response.json
+    assert error_code(response) == "player_not_found"
+    assert no_sessions()
+
+
+def test_frozen_player_is_403(games_client, world):
+    world["wallet"].add_player("icy", "USDT", "50", frozen=True)
+    response, _ = launch_and_relaunch(games_client, world["aggregator"], sub="icy")
+    assert response.status_code == 403, response.json
+    assert error_code(response) == "player_frozen"
+    assert no_sessions()
+
+
+def test_currency_mismatch_is_422(games_client, world):
+    world["wallet"].add_player("btc-holder", "BTC", "1")
+    response, _ = launch_and_relaunch(
+        games_client, world["aggregator"], sub="btc-holder", currency="USDT"
+    )
+    assert response.status_code == 422, response.json
+    assert error_code(response) == "currency_mismatch"
+    assert no_sessions()
+
+
+def test_bad_response_signature_is_502(games_client, world):
+    # The wallet signs (and checks) with a secret the operator does not have.
+    world["wallet"].use_secret("x" * 64)
+    response, _ = launch_and_relaunch(games_client, world["aggregator"])
+    assert response.status_code == 502, response.json
+    assert error_code(response) == "wallet_unavailable"
+    assert no_sessions()
+
+
+# --- a wallet that is not there or too slow -------------------------------------------------
+
+
+def test_wallet_down_is_502(client, games_client, aggregator):
+    closed = f"http://127.0.0.1:{free_port()}"
+    operator = make_operator(client, aggregator, "downbrand", walletBaseUrl=closed)
+    configure(client, aggregator, operator)
+    response, _ = launch_and_relaunch(games_client, aggregator, "downbrand")
+    assert response.status_code == 502, response.json
+    assert error_code(response) == "wallet_unavailable"
+    assert no_sessions()
+
+
+def test_slow_wallet_is_504_at_the_operators_timeout(games_client, aggregator, fake):
+    fake.mode = "slow"
+    response, elapsed = launch_and_relaunch(games_client, aggregator, "fakebrand")
+    assert response.status_code == 504, response.json
+    assert error_code(response) == "wallet_timeout"
+    assert elapsed < UPPER_BOUND_SECONDS
+    assert [path for path, _ in fake.calls] == ["/auth"]
+    assert no_sessions()
+
+
+@pytest.mark.parametrize("mode", ["trickle", "stall-body"])
+def test_wallet_slow_after_its_headers_is_504_at_the_operators_timeout(
+    games_client, aggregator, fake, mode
+):
+    # walletTimeoutMs bounds the whole call, not each read of the answer.
+    fake.mode = mode
+    response, elapsed = launch_and_relaunch(games_client, aggregator, "fakebrand")
+    assert response.status_code == 504, response.json
+    assert error_code(response) == "wallet_timeout"
+    assert elapsed < UPPER_BOUND_SECONDS
+    assert no_sessions()
+
+
+# --- answers the platform must not believe --------------------------------------------------
+
+
+def test_fake_wallet_answering_well_launches(games_client, aggregator, fake):
+    minted = mint(games_client, aggregator, "fakebrand", country="DE")
+    response = launch(games_client, minted["token"])
+    assert response.status_code == 302, response.json
+    ((path, call),) = fake.calls
+    assert path == "/auth"
+    assert call["operator"] == "fakebrand"
+    assert (call["sub"], call["currency"], call["country"]) == ("player-1", "USDT", "DE")
+    assert call["requestId"] and call["sessionId"]
+    with database.connection_context():
+        (session,) = PlayerSession.select()
+    assert session.id == call["sessionId"]
+
+
+@pytest.mark.parametrize(
+    "mode, status, code",
+    [
+        ("frozen-flag", 403, "player_frozen"),
+        ("other-currency", 422, "currency_mismatch"),
+        ("other-sub", 502, "wallet_error"),
+        ("bad-balance", 502, "wallet_error"),
+        ("error-500", 502, "wallet_unavailable"),
+        ("unsigned", 502, "wallet_unavailable"),
+        ("not-json", 502, "wallet_unavailable"),
+        ("unknown-refusal", 502, "wallet_error"),
+    ],
+)
+def test_wallet_answers_are_checked(games_client, aggregator, fake, mode, status, code):
+    fake.mode = mode
+    response, _ = launch_and_relaunch(games_client, aggregator, "fakebrand")
+    assert response.status_code == status, response.json
+    assert error_code(response) == code
+    assert no_sessions()
+
+
+def test_wallet_errors_render_html_for_browsers(games_client, aggregator, fake):
+    fake.mode = "error-500"
+    minted = mint(games_client, aggregator, "fakebrand", returnUrl="https://play.mybrand.com/")
+    response = launch(games_client, minted["token"], headers={})
+    assert response.status_code == 502
+    page = response.get_data(as_text=True)
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert '<a href="https://play.mybrand.com/">' in page
+    assert launch(games_client, minted["token"], headers=JSON).status_code == 409
