@@ -42,7 +42,7 @@ def test_registry():
     }  # fmt: skip
     assert all(rules.name == name for name, rules in SINGLE_ROUND_GAMES.items())
     with pytest.raises(KeyError):
-        rules_for("mines")
+        rules_for("poker")
 
 
 @pytest.mark.parametrize(
@@ -252,7 +252,7 @@ def test_verify_outcome_is_the_settled_outcome():
     settled = rules_for("plinko").settle(float_stream("s", "c", 9), params, Decimal("5"))
     assert verify_outcome("plinko", "s", "c", 9, params) == settled.outcome
     with pytest.raises(KeyError):
-        verify_outcome("hilo", "s", "c", 0, {})
+        verify_outcome("poker", "s", "c", 0, {})
 
 
 BAD_PARAMS = [
