@@ -1,7 +1,7 @@
 """Commands both apps carry: schema migrations and housekeeping."""
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from common import migrate
 from common.db import database
@@ -33,6 +33,7 @@ def purge_nonces():
 
 
 @click.command("worker")
+@with_appcontext  # run_once reads the app's config (FAULT_POINTS, wallet settings)
 @click.option("--once", is_flag=True, help="Make one pass and exit (for cron or tests).")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between passes.")
 def worker(once, interval):

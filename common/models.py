@@ -100,6 +100,7 @@ class OperatorConfig(BaseModel):
     enabled_games = JSONTextField(default=list)
     feature_flags = JSONTextField(default=dict)
     demo_starting_balance = MoneyField(default=0)
+    default_language = CharField(max_length=35, default="en")
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -190,7 +191,10 @@ class Round(BaseModel):
     params = JSONTextField()
     outcome = JSONTextField(null=True)
     state = JSONTextField(null=True)
+    actions = JSONTextField(null=True)
+    capped = BooleanField(default=False)
     seed_pair = ForeignKeyField(SeedPair, on_delete="RESTRICT")
+    client_seed = CharField(max_length=64, null=True)
     nonce = IntegerField()
     idempotency_key = CharField(max_length=128, null=True)
     balance = MoneyField(null=True)

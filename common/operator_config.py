@@ -7,6 +7,7 @@ from decimal import Decimal
 from common.models import OperatorConfig, OperatorCurrency
 
 FEATURE_FLAGS = ("autoplay", "turbo", "chat", "soundDefault")
+DEFAULT_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class OperatorSettings:
     currencies: dict = field(default_factory=dict)
     feature_flags: dict = field(default_factory=lambda: dict.fromkeys(FEATURE_FLAGS, False))
     demo_starting_balance: Decimal = Decimal(0)
+    default_language: str = DEFAULT_LANGUAGE
     updated_at: datetime | None = None
 
 
@@ -38,5 +40,10 @@ def read_operator_config(operator_id):
     }
     flags = {name: bool(row.feature_flags.get(name, False)) for name in FEATURE_FLAGS}
     return OperatorSettings(
-        list(row.enabled_games), currencies, flags, row.demo_starting_balance, row.updated_at
+        list(row.enabled_games),
+        currencies,
+        flags,
+        row.demo_starting_balance,
+        row.default_language,
+        row.updated_at,
     )

@@ -12,7 +12,7 @@ RESULT_VISIBLE = (OPEN, WIN_PENDING, SETTLED)
 
 class FairnessRefSchema(Schema):
     serverSeedHash = fields.String(attribute="seed_pair.server_seed_hash")
-    clientSeed = fields.String(attribute="seed_pair.client_seed")
+    clientSeed = fields.Function(lambda r: r.client_seed or r.seed_pair.client_seed)
     nonce = fields.Integer()
     serverSeed = fields.Function(
         lambda r: r.seed_pair.revealed_server_seed,

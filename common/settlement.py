@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from common.db import database
 from common.faults import checkpoint
-from common.models import Round, WalletAttempt, WalletTransaction, utcnow
+from common.models import PlayerSession, Round, WalletAttempt, WalletTransaction, utcnow
 from common.money import AmountError, parse_amount
 from common.operators import wallet_client
 from common.wallet import WalletRefused, WalletTimeout, WalletUnavailable
@@ -32,6 +32,7 @@ UNFINISHED = (OPEN, BET_PENDING, WIN_PENDING, ROLLBACK_PENDING)
 
 # Refusals after which the bet certainly moved no money: the round is void, no rollback.
 DEFINITE_BET_REFUSALS = {
+    "PLAYER_NOT_FOUND",
     "INSUFFICIENT_FUNDS",
     "PLAYER_FROZEN",
     "LIMIT_EXCEEDED",
@@ -150,13 +151,39 @@ def finish_credit(round_, txn):
         return False
     with database.atomic():
         balance = acknowledge(txn, detail)
-        final = SETTLED if txn.kind == WIN else ROLLED_BACK
-        set_round(round_, status=final, settled_at=utcnow(), balance=balance or round_.balance)
+        if balance is None:  # an answer without a readable balance keeps the last known one
+            balance = round_.balance
+        if round_.session_id and balance is not None:
+            # The session shows the last balance the wallet reported.
+            PlayerSession.update(balance=balance).where(
+                PlayerSession.id == round_.session_id
+            ).execute()
+        if txn.kind == ROLLBACK and not is_opening_bet(round_, txn.reference):
+            # An extra stake (double, split, insurance) rolled back: the round goes on.
+            set_round(round_, balance=balance)
+        else:
+            final = SETTLED if txn.kind == WIN else ROLLED_BACK
+            set_round(round_, status=final, settled_at=utcnow(), balance=balance)
     return True
 
 
+def is_opening_bet(round_, bet_id):
+    """Whether `bet_id` is the bet that opened the round (not an extra stake)."""
+    opening = (
+        WalletTransaction.select(WalletTransaction.id)
+        .where((WalletTransaction.round == round_) & (WalletTransaction.kind == BET))
+        .order_by(WalletTransaction.created_at, WalletTransaction.id)
+        .first()
+    )
+    return opening is not None and opening.id == bet_id
+
+
 def start_rollback(round_, bet_txn, reason):
-    """The bet's outcome is unknown: void it with a rollback (its own transactionId)."""
+    """The bet's outcome is unknown: void it with a rollback (its own transactionId).
+
+    The round is voided only when it is its opening bet; a rolled-back extra stake leaves an
+    open round as it was before the action.
+    """
     with database.atomic():
         WalletTransaction.update(status=UNKNOWN, last_error=str(reason)[:200]).where(
             WalletTransaction.id == bet_txn.id
@@ -164,6 +191,7 @@ def start_rollback(round_, bet_txn, reason):
         rollback = new_transaction(
             round_, ROLLBACK, bet_txn.amount, bet_txn.id, lease_seconds(round_.operator)
         )
-        set_round(round_, status=ROLLBACK_PENDING)
+        if is_opening_bet(round_, bet_txn.id):
+            set_round(round_, status=ROLLBACK_PENDING)
     checkpoint("after_rollback_intent")
     return rollback

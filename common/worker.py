@@ -40,6 +40,7 @@ def recover_stale_bets(now, limit=100):
             & (WalletTransaction.status == PENDING)
             & (WalletTransaction.created_at < now - timedelta(seconds=STALE_BET_MIN_SECONDS))
         )
+        .order_by(WalletTransaction.created_at)
         .limit(limit)
     )
     count = 0

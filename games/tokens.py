@@ -7,6 +7,7 @@ import jwt
 from marshmallow import ValidationError
 
 from common.errors import ApiError
+from common.languages import is_language_tag
 from common.models import Operator
 from common.operators import jwt_verification_key
 from common.schemas import validate_http_url
@@ -15,8 +16,6 @@ AUDIENCE = "betterplay"
 LEEWAY_SECONDS = 10
 MAX_LIFETIME_SECONDS = 600
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "iat", "exp", "jti", "game", "currency"]
-LANGUAGE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-MAX_LANGUAGE_LENGTH = 35
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 STRING_CLAIMS = {"sub": 128, "jti": 128, "game": 32, "currency": 10}
 
@@ -31,11 +30,7 @@ def _is_http_url(value):
 
 OPTIONAL_CLAIMS = {
     "return_url": _is_http_url,
-    "language": lambda v: (
-        isinstance(v, str)
-        and len(v) <= MAX_LANGUAGE_LENGTH
-        and LANGUAGE_PATTERN.match(v) is not None
-    ),
+    "language": is_language_tag,
     "country": lambda v: isinstance(v, str) and COUNTRY_PATTERN.match(v) is not None,
 }
 

@@ -62,10 +62,27 @@ def test_launch_redirects_to_the_frontend_with_the_tokens_context(games_client, 
 
 
 def test_redirect_leaves_out_what_the_token_does_not_carry(games_client, world):
+    # No return_url; no language either, so the operator's default language (en) is used.
     minted = mint(games_client, world["aggregator"], game="roulette")
     response = games_client.get(minted["launchUrl"])
     assert response.status_code == 302
-    assert location_query(response)[1] == {"game": ["roulette"], "currency": ["USDT"]}
+    assert location_query(response)[1] == {
+        "game": ["roulette"],
+        "currency": ["USDT"],
+        "language": ["en"],
+    }
+    assert games_client.get("/v1/session").json["session"]["language"] == "en"
+
+
+def test_language_falls_back_to_the_operators_default(client, games_client, world):
+    headers = world["aggregator"]["headers"]
+    config = {**CONFIG, "defaultLanguage": "tr"}
+    path = f"/api/v1/bo/aggregator/operators/{world['operator']['id']}/config"
+    stored = client.put(path, json=config, headers=headers)
+    assert stored.json["config"]["defaultLanguage"] == "tr"
+    response = games_client.get(mint(games_client, world["aggregator"])["launchUrl"])
+    assert location_query(response)[1]["language"] == ["tr"]
+    assert games_client.get("/v1/session").json["session"]["language"] == "tr"
 
 
 def test_redirect_keeps_the_frontends_own_query(client, games_client, aggregator, wallet):
@@ -169,7 +186,11 @@ def test_a_token_needs_only_its_token_parameter(games_client, world):
         "/launch", query_string={"token": minted["token"], "game": "keno", "currency": "BTC"}
     )
     assert response.status_code == 302
-    assert location_query(response)[1] == {"game": ["dice"], "currency": ["USDT"]}
+    assert location_query(response)[1] == {
+        "game": ["dice"],
+        "currency": ["USDT"],
+        "language": ["en"],
+    }
 
 
 # --- self-minted tokens ---------------------------------------------------------------------

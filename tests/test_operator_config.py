@@ -137,6 +137,7 @@ def test_put_replaces_the_whole_config(client, aggregator, config_url):
         "currencies": {"EUR": {"minBet": "1", "maxBet": "100", "maxWin": "5000"}},
         "featureFlags": {"autoplay": False, "turbo": False, "chat": False, "soundDefault": False},
         "demoStartingBalance": "0",
+        "defaultLanguage": "en",
     }
     assert without_timestamp(response.json["config"]) == expected
     assert without_timestamp(get(client, aggregator, config_url)) == expected

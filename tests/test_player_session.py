@@ -72,7 +72,8 @@ def test_session_without_optional_context_has_nulls(games_client, world):
     minted = mint(games_client, world["aggregator"], sub="btc-player", currency="BTC", game="keno")
     assert games_client.get(minted["launchUrl"]).status_code == 302
     session = games_client.get("/v1/session").json["session"]
-    assert session["language"] is None and session["returnUrl"] is None
+    assert session["language"] == "en"  # the operator's default
+    assert session["returnUrl"] is None
     assert session["limits"] == {"minBet": "0.000005", "maxBet": "0.01"}
     assert (session["currency"], session["game"], session["balance"]) == ("BTC", "keno", "0.5")
 

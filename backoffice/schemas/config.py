@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from common.catalog import GAME_CATALOG
+from common.languages import LANGUAGE_PATTERN, MAX_LANGUAGE_LENGTH
 from common.schemas import Amount, StrictBoolean, Timestamp
 
 CURRENCY_CODE = validate.Regexp(r"^[A-Z0-9]{2,10}$", error="Use 2-10 uppercase letters or digits.")
@@ -45,6 +46,11 @@ class OperatorConfigInSchema(Schema):
     )
     feature_flags = fields.Nested(FeatureFlagsSchema, data_key="featureFlags")
     demo_starting_balance = Amount(data_key="demoStartingBalance", minimum=0)
+    default_language = fields.String(
+        data_key="defaultLanguage",
+        validate=[validate.Length(max=MAX_LANGUAGE_LENGTH), validate.Regexp(LANGUAGE_PATTERN)],
+        metadata={"description": "Used when a launch token has no language. Default: en."},
+    )
 
     @validates("enabled_games")
     def no_duplicates(self, value, **kwargs):
@@ -66,6 +72,7 @@ class OperatorConfigSchema(Schema):
         keys=fields.String(), values=fields.Boolean(), attribute="feature_flags"
     )
     demoStartingBalance = Amount(attribute="demo_starting_balance")
+    defaultLanguage = fields.String(attribute="default_language")
     updatedAt = Timestamp(attribute="updated_at", allow_none=True)
 
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from common.catalog import GAME_CATALOG
 from common.round_schemas import RoundSchema
-from common.schemas import Amount, PageQuerySchema, Timestamp, next_cursor_field
+from common.schemas import Amount, PageQuerySchema, Timestamp, is_lookup_key, next_cursor_field
 
 STATUSES = [
     "open",
@@ -19,15 +19,18 @@ STATUSES = [
 ]
 
 
+def _no_nul(value):
+    if not is_lookup_key(value):  # PostgreSQL refuses NUL in a query: a 500, not a filter
+        raise ValidationError("Must not contain NUL characters.")
+
+
 class RoundFilterSchema(PageQuerySchema):
-    player = fields.String(validate=validate.Length(min=1, max=128))
+    player = fields.String(validate=[validate.Length(min=1, max=128), _no_nul])
     game = fields.String(validate=validate.OneOf(GAME_CATALOG))
     status = fields.String(validate=validate.OneOf(STATUSES))
+    # Both ends read a timestamp without an offset as UTC, like every time the API shows.
     from_ = fields.AwareDateTime(
-        data_key="from",
-        format="iso",
-        default_timezone=None,
-        metadata={"example": "2026-01-01T00:00:00Z"},
+        data_key="from", default_timezone=UTC, metadata={"example": "2026-01-01T00:00:00Z"}
     )
     to = fields.AwareDateTime(default_timezone=UTC, metadata={"example": "2026-02-01T00:00:00Z"})
 

@@ -2,7 +2,7 @@
 
 from common.db import database
 from common.models import OperatorConfig, OperatorCurrency, utcnow
-from common.operator_config import FEATURE_FLAGS, read_operator_config
+from common.operator_config import DEFAULT_LANGUAGE, FEATURE_FLAGS, read_operator_config
 
 
 def replace_operator_config(operator, data):
@@ -14,6 +14,7 @@ def replace_operator_config(operator, data):
             name: bool(flags.get(name, False)) for name in FEATURE_FLAGS
         },
         OperatorConfig.demo_starting_balance: data.get("demo_starting_balance", 0),
+        OperatorConfig.default_language: data.get("default_language", DEFAULT_LANGUAGE),
         OperatorConfig.updated_at: utcnow(),
     }
     with database.atomic():

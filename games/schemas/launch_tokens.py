@@ -3,8 +3,9 @@
 from marshmallow import Schema, fields, validate
 
 from common.catalog import GAME_CATALOG
+from common.languages import LANGUAGE_PATTERN, MAX_LANGUAGE_LENGTH
 from common.schemas import validate_http_url
-from games.tokens import COUNTRY_PATTERN, LANGUAGE_PATTERN, MAX_LANGUAGE_LENGTH
+from games.tokens import COUNTRY_PATTERN
 
 MAX_TTL_SECONDS = 600
 CURRENCY = validate.Regexp(r"^[A-Z0-9]{2,10}$", error="Use 2-10 uppercase letters or digits.")

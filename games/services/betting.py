@@ -121,6 +121,7 @@ def place_bet(session, game, body, idempotency_key=None):
                 params=json_params,
                 outcome=settlement.outcome,
                 seed_pair=pair,
+                client_seed=pair.client_seed,
                 nonce=pair.nonce,
                 idempotency_key=idempotency_key,
             )
@@ -190,6 +191,7 @@ def _play_demo(session, pair, game, stake, params, settlement, payout, multiplie
             params=params,
             outcome=settlement.outcome,
             seed_pair=pair,
+            client_seed=pair.client_seed,
             nonce=pair.nonce,
             idempotency_key=key,
             balance=balance,

@@ -55,6 +55,8 @@ def _launch_verified(operator, claims):
         )
     session_id = str(uuid.uuid4())
     balance = _authenticate_player(operator, claims, session_id)
+    # A token without a language falls back to the operator's default language.
+    claims = {**claims, "language": claims.get("language") or settings.default_language}
     _, cookie_token = create_session(session_id, operator, claims, balance)
     redirect_url = with_query(
         operator.game_frontend_base_url,
@@ -62,7 +64,7 @@ def _launch_verified(operator, claims):
             "game": claims["game"],
             "currency": claims["currency"],
             "return_url": claims.get("return_url"),
-            "language": claims.get("language"),
+            "language": claims["language"],
         },
     )
     return redirect_url, cookie_token
