@@ -1,5 +1,7 @@
 """WSGI entry serving both APIs in one process (their paths never overlap): gunicorn wsgi:app."""
 
+from flask.cli import FlaskGroup
+
 import backoffice
 import games
 
@@ -29,3 +31,8 @@ def create_app(config=None):
 
 
 app = create_app()
+
+
+# The `betterplay` command: the backoffice's admin and db commands plus the games' worker (this
+# module imports both apps, so the worker's passes include finishing idle multi-step rounds).
+cli = FlaskGroup(create_app=lambda: backoffice.create_app(), help="BetterPlay platform commands.")

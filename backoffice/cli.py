@@ -8,7 +8,7 @@ import json
 from functools import wraps
 
 import click
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup
 from marshmallow import ValidationError
 
 from backoffice.schemas.aggregators import (
@@ -219,12 +219,3 @@ def rotate_operator_secrets(operator, as_json):
 def register_cli(app):
     app.cli.add_command(admin_cli)
     register_common_cli(app)
-
-
-def _create_app():
-    from backoffice import create_app
-
-    return create_app()
-
-
-main = FlaskGroup(create_app=_create_app, help="BetterPlay platform commands.")

@@ -37,7 +37,8 @@ def purge_nonces():
 @click.option("--once", is_flag=True, help="Make one pass and exit (for cron or tests).")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between passes.")
 def worker(once, interval):
-    """Retry pending wins and rollbacks until acknowledged; roll back stale bets."""
+    """Settle what requests left pending: retry wins and rollbacks until acknowledged, roll back
+    stale bets, finish idle multi-step rounds."""
     from common import worker as settlement_worker
 
     if once:

@@ -42,6 +42,8 @@ def load_config(overrides=None, env=None):
         "AUTH_FAILURE_WINDOW_SECONDS": _int(env, "AUTH_FAILURE_WINDOW_SECONDS", 300),
         "WALLET_BLOCK_PRIVATE_ADDRESSES": _bool(env, "WALLET_BLOCK_PRIVATE_ADDRESSES", False),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # A multi-step round untouched this long is finished by the worker.
+        "ROUND_IDLE_SECONDS": _int(env, "ROUND_IDLE_SECONDS", 900),
     }
     config.update(overrides or {})
     return _checked(config)

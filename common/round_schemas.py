@@ -4,7 +4,7 @@ from marshmallow import Schema, fields
 
 from common.money import format_amount
 from common.schemas import Amount, Timestamp
-from common.settlement import OPEN, SETTLED, WIN_PENDING
+from common.settlement import OPEN, SETTLED, UNFINISHED, WIN_PENDING
 
 # The result is shown once the bet is accepted; a void or rolled-back round never played.
 RESULT_VISIBLE = (OPEN, WIN_PENDING, SETTLED)
@@ -53,9 +53,32 @@ class RoundSchema(Schema):
     )
     params = fields.Dict()
     fairness = fields.Function(lambda r: FairnessRefSchema().dump(r))
+    maxWinApplied = fields.Boolean(
+        attribute="capped", metadata={"description": "The operator's maxWin cut the payout."}
+    )
+    allowedActions = fields.Function(
+        lambda r: getattr(r, "allowed_actions", None),
+        allow_none=True,
+        metadata={"type": "array", "description": "Multi-step games: the actions open now."},
+    )
+    actions = fields.Function(
+        lambda r: _action_log(r),
+        allow_none=True,
+        metadata={
+            "type": "array",
+            "description": "Multi-step games: every action; once the round is over, with the "
+            "cards or tiles each one used (while it is open they could reveal the hole card).",
+        },
+    )
     balance = Amount(allow_none=True)
     createdAt = Timestamp(attribute="created_at")
     settledAt = Timestamp(attribute="settled_at", allow_none=True)
+
+
+def _action_log(round_):
+    if round_.actions is None or round_.status not in UNFINISHED:
+        return round_.actions
+    return [{k: v for k, v in entry.items() if k != "used"} for entry in round_.actions]
 
 
 def _visible(round_, value):

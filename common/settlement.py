@@ -167,15 +167,19 @@ def finish_credit(round_, txn):
     return True
 
 
-def is_opening_bet(round_, bet_id):
-    """Whether `bet_id` is the bet that opened the round (not an extra stake)."""
+def opening_bet_id(round_):
+    """The transactionId of the bet that opened the round (later bets are extra stakes)."""
     opening = (
         WalletTransaction.select(WalletTransaction.id)
         .where((WalletTransaction.round == round_) & (WalletTransaction.kind == BET))
         .order_by(WalletTransaction.created_at, WalletTransaction.id)
         .first()
     )
-    return opening is not None and opening.id == bet_id
+    return opening.id if opening is not None else None
+
+
+def is_opening_bet(round_, bet_id):
+    return bet_id is not None and opening_bet_id(round_) == bet_id
 
 
 def start_rollback(round_, bet_txn, reason):

@@ -86,10 +86,21 @@ def retry_due_credits(now, limit=100):
     return acknowledged
 
 
+_extra_passes = []
+
+
+def register_pass(run):
+    """Add `run(now)` to every worker pass (the games app adds finishing idle rounds)."""
+    if run not in _extra_passes:
+        _extra_passes.append(run)
+
+
 def run_once(now=None):
     """One pass; returns (stale bets rolled back, credits acknowledged)."""
     now = now or utcnow()
     with database.connection_context():
+        for run in _extra_passes:
+            run(now)
         return recover_stale_bets(now), retry_due_credits(now)
 
 

@@ -118,8 +118,9 @@ def test_insufficient_demo_balance_is_402(client, games_client, world):
     assert error_code(response) == "insufficient_funds"
     session = games_client.get("/v1/session").json["session"]
     assert Decimal(session["balance"]) == remaining
-    assert len(games_client.get("/v1/rounds").json["rounds"]) == 1  # no round for the refusal
-    assert games_client.get("/v1/fairness").json["nonce"] == 1
+    rounds = games_client.get("/v1/rounds").json["rounds"]
+    assert [r["status"] for r in rounds] == ["void", "settled"]  # like a real refusal
+    assert games_client.get("/v1/fairness").json["nonce"] == 2  # a void round used a nonce too
     assert world["wallet"].transactions() == []
 
 

@@ -213,7 +213,7 @@ def test_every_game_refuses_missing_params(games_client, world):
     assert world["wallet"].transactions() == []
 
 
-@pytest.mark.parametrize("game", ["poker", "mines", "crash", "DICE"])
+@pytest.mark.parametrize("game", ["poker", "crash", "DICE"])
 def test_unknown_or_unplayable_game_is_404(games_client, world, game):
     launch(games_client, world)
     response = games_client.post(

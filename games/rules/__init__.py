@@ -19,6 +19,7 @@ from games.rules.wheel import Wheel
 
 __all__ = [
     "MULTI_STEP_GAMES",
+    "PLAYABLE_GAMES",
     "SINGLE_ROUND_GAMES",
     "ActionError",
     "GameRules",
@@ -36,6 +37,9 @@ SINGLE_ROUND_GAMES: dict[str, GameRules] = {
 MULTI_STEP_GAMES: dict[str, MultiStepRules] = {
     rules.name: rules for rules in (Mines(), Hilo(), Blackjack())
 }
+
+# Every game a player can bet on, in catalog order.
+PLAYABLE_GAMES = (*SINGLE_ROUND_GAMES, *MULTI_STEP_GAMES)
 # Outcomes never depend on the amount, so verification settles a nominal one.
 NOMINAL_AMOUNT = Decimal(1)
 

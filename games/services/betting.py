@@ -1,37 +1,22 @@
-"""Placing a single-round bet: intent, wallet bet, result, wallet win — nothing lost between.
+"""Opening a round with a bet: single-round games settle at once, multi-step games stay open.
 
-Each step's intent is committed before its wallet call and its outcome after, so a crash at
-any point leaves rows the worker can finish: a pending win is retried, a bet whose outcome is
-unknown is rolled back. The player's lease keeps one player's bets from interleaving.
+The round (with its seeds, nonce and outcome or opening state) is recorded before the wallet
+is asked for the stake; round_money then collects the stake and records what it bought. The
+player's lease keeps one player's bets and actions from interleaving.
 """
 
 from common.db import database
 from common.errors import ApiError
-from common.faults import checkpoint
 from common.fields import as_stored_json
-from common.models import PlayerSession, Round, WalletTransaction, utcnow
-from common.money import MONEY_CONTEXT
-from common.settlement import (
-    BET,
-    BET_PENDING,
-    DEFINITE_BET_REFUSALS,
-    REFUSED,
-    SETTLED,
-    VOID,
-    WIN,
-    WIN_PENDING,
-    acknowledge,
-    finish_credit,
-    lease_seconds,
-    new_transaction,
-    send,
-    set_round,
-    start_rollback,
-)
+from common.models import Round
+from common.settlement import BET_PENDING, OPEN, lease_seconds
 from games import fairness
-from games.rules import rules_for
+from games.rules import MULTI_STEP_GAMES, rules_for
 from games.services.bet_checks import check_bet, parse_bet
 from games.services.fairness import PlayerLease, server_seed
+from games.services.round_money import collect_stake, record_step
+
+OPEN_STATUSES = (OPEN, BET_PENDING)
 
 
 def _existing(session, idempotency_key, game, stake, params):
@@ -68,14 +53,23 @@ def _replay_despite_refusal(session, game, rules, body, idempotency_key):
         return None
 
 
-def _capped(payout, limits):
-    if limits.max_win is not None and payout > limits.max_win:
-        return limits.max_win
-    return payout
+def open_round_of(session, game):
+    """The player's unfinished round of a multi-step game, if any."""
+    return (
+        Round.select()
+        .where(
+            (Round.operator == session.operator_id)
+            & (Round.sub == session.sub)
+            & (Round.game == game)
+            & Round.status.in_(OPEN_STATUSES)
+        )
+        .order_by(Round.created_at.desc())
+        .first()
+    )
 
 
 def place_bet(session, game, body, idempotency_key=None):
-    """Play one round of a single-round game; returns (round, replayed?). Raises ApiError."""
+    """Open a round of `game` with a bet; returns (round, replayed?). Raises ApiError."""
     rules = rules_for(game)
     try:
         stake, params, limits = check_bet(session, game, rules, body)
@@ -85,41 +79,45 @@ def place_bet(session, game, body, idempotency_key=None):
             raise
         return replayed, True
     json_params = as_stored_json(rules.params_schema().dump(params))
-    operator = session.operator
-    with PlayerLease(session.operator_id, session.sub, 3 * lease_seconds(operator) + 10) as pair:
+    multi_step = game in MULTI_STEP_GAMES
+    with PlayerLease(
+        session.operator_id, session.sub, 3 * lease_seconds(session.operator) + 10
+    ) as pair:
         existing = _existing(session, idempotency_key, game, stake, json_params)
         if existing is not None:
             return existing, True
-        settlement = rules.settle(
-            fairness.float_stream(server_seed(pair), pair.client_seed, pair.nonce), params, stake
-        )
-        payout = _capped(settlement.payout, limits)
-        multiplier = (payout / stake).normalize(MONEY_CONTEXT) if stake else 0
-        if session.demo:
-            return _play_demo(
-                session,
-                pair,
-                game,
-                stake,
-                json_params,
-                settlement,
-                payout,
-                multiplier,
-                idempotency_key,
-            ), False
+        if multi_step and (current := open_round_of(session, game)) is not None:
+            raise ApiError(
+                409,
+                "round_open",
+                f"You have an unfinished {game} round; finish it first.",
+                details={"roundId": current.id},
+            )
+        seed = server_seed(pair)
+        floats_for = lambda: fairness.float_stream(seed, pair.client_seed, pair.nonce)  # noqa: E731
+        if multi_step:
+            step = rules.open(floats_for, params, stake)
+            state, settlement = step.state, step.settlement
+            outcome = rules.public_state(state)
+            actions = [{"action": "open", "used": step.used}]
+        else:
+            state, actions = None, None
+            settlement = rules.settle(floats_for(), params, stake)
+            outcome = settlement.outcome
         with database.atomic():
             round_ = Round.create(
-                operator=operator,
+                operator=session.operator_id,
                 session=session,
                 sub=session.sub,
                 currency=session.currency,
                 game=game,
+                demo=session.demo,
                 status=BET_PENDING,
                 amount=stake,
-                payout=payout,
-                multiplier=multiplier,
                 params=json_params,
-                outcome=settlement.outcome,
+                outcome=outcome,
+                state=state,
+                actions=actions,
                 seed_pair=pair,
                 client_seed=pair.client_seed,
                 nonce=pair.nonce,
@@ -127,76 +125,6 @@ def place_bet(session, game, body, idempotency_key=None):
             )
             pair.nonce += 1
             pair.save(only=["nonce"])
-            bet = new_transaction(round_, BET, stake)
-        checkpoint("after_bet_intent")
-        return _move_money(session, round_, bet), False
-
-
-def _move_money(session, round_, bet):
-    kind, detail = send(round_, bet)
-    checkpoint("after_bet_call")
-    if kind == "refused" and detail in DEFINITE_BET_REFUSALS:
-        with database.atomic():
-            WalletTransaction.update(status=REFUSED, last_error=detail).where(
-                WalletTransaction.id == bet.id
-            ).execute()
-            set_round(round_, status=VOID, settled_at=utcnow())
-        raise _refusal(detail, round_)
-    if kind != "ack":
-        rollback = start_rollback(round_, bet, detail)
-        finish_credit(round_, rollback)
-        raise ApiError(
-            502,
-            "bet_outcome_unknown",
-            "The wallet did not confirm the bet; it is being rolled back.",
-            details={"roundId": round_.id},
-        )
-    with database.atomic():
-        balance = acknowledge(bet, detail)
-        win = new_transaction(round_, WIN, round_.payout, bet.id, lease_seconds(round_.operator))
-        set_round(round_, status=WIN_PENDING, balance=balance)
-    checkpoint("after_win_intent")
-    finish_credit(round_, win)
-    if round_.balance is not None:
-        PlayerSession.update(balance=round_.balance).where(PlayerSession.id == session.id).execute()
-    return round_
-
-
-def _refusal(code, round_):
-    details = {"roundId": round_.id, "walletCode": code}
-    if code == "INSUFFICIENT_FUNDS":
-        return ApiError(402, "insufficient_funds", "Your balance is too low for this bet.", details)
-    return ApiError(403, "bet_refused", f"The wallet refused the bet ({code}).", details)
-
-
-def _play_demo(session, pair, game, stake, params, settlement, payout, multiplier, key):
-    """Demo rounds move the platform-held balance only; no wallet is called."""
-    with database.atomic():
-        current = PlayerSession.get_by_id(session.id).balance
-        if current < stake:
-            raise ApiError(402, "insufficient_funds", "Your demo balance is too low for this bet.")
-        balance = current - stake + payout
-        PlayerSession.update(balance=balance).where(PlayerSession.id == session.id).execute()
-        round_ = Round.create(
-            operator=session.operator_id,
-            session=session,
-            sub=session.sub,
-            currency=session.currency,
-            game=game,
-            demo=True,
-            status=SETTLED,
-            amount=stake,
-            payout=payout,
-            multiplier=multiplier,
-            params=params,
-            outcome=settlement.outcome,
-            seed_pair=pair,
-            client_seed=pair.client_seed,
-            nonce=pair.nonce,
-            idempotency_key=key,
-            balance=balance,
-            settled_at=utcnow(),
-        )
-        pair.nonce += 1
-        pair.save(only=["nonce"])
-    return round_
+        paid = collect_stake(round_, stake, opening=True)
+        fields = {} if settlement is not None else {"status": OPEN}
+        return record_step(round_, paid, settlement, limits, **fields), False

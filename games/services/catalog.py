@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from common.money import format_amount
 from common.operator_config import read_operator_config
-from games.rules import SINGLE_ROUND_GAMES, rules_for
+from games.rules import PLAYABLE_GAMES, rules_for
 from games.rules.tables import public_tables
 
 TABLE_GAMES = ("wheel", "plinko", "keno")
@@ -18,10 +18,6 @@ def _params_json_schema(game):
     plugin = MarshmallowPlugin()
     APISpec("games", "1", "3.0.3", plugins=[plugin])
     return plugin.converter.schema2jsonschema(rules_for(game).params_schema)
-
-
-def playable_games():
-    return tuple(SINGLE_ROUND_GAMES)
 
 
 def describe_games(session):
@@ -43,5 +39,5 @@ def describe_games(session):
             "tables": public_tables(game) if game in TABLE_GAMES else None,
         }
         for game in settings.enabled_games
-        if game in playable_games()
+        if game in PLAYABLE_GAMES
     ]

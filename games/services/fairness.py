@@ -64,12 +64,13 @@ class PlayerLease:
     database transaction stays open during wallet calls; a crashed holder's lease runs out.
     """
 
-    def __init__(self, operator_id, sub, seconds):
+    def __init__(self, operator_id, sub, seconds, wait_seconds=LEASE_WAIT_SECONDS):
         self.operator_id, self.sub, self.seconds = operator_id, sub, seconds
+        self.wait_seconds = wait_seconds
         self.pair = None
 
     def __enter__(self):
-        deadline = time.monotonic() + LEASE_WAIT_SECONDS
+        deadline = time.monotonic() + self.wait_seconds
         while True:
             pair = active_pair(self.operator_id, self.sub)
             now = utcnow()

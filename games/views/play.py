@@ -11,19 +11,30 @@ from common.round_schemas import RoundEnvelopeSchema, RoundSchema
 from common.schemas import (
     PageQuerySchema,
     has_control_characters,
-    is_lookup_key,
     next_cursor_field,
 )
 from common.web import Blueprint, documented, load_json_body
-from games.rules import SINGLE_ROUND_GAMES
-from games.services.betting import place_bet
+from games.rules import MULTI_STEP_GAMES, PLAYABLE_GAMES
+from games.services.betting import open_round_of, place_bet
 from games.services.catalog import describe_games
+from games.services.round_actions import act, allowed_actions, own_round
 from games.sessions import require_player_session
 
 blp = Blueprint(
     "play", __name__, url_prefix="/v1", description="Game play for the session's player."
 )
 SESSION = [{"PlayerSession": []}]
+
+
+class ActionSchema(Schema):
+    action = fields.String(required=True, metadata={"example": "reveal"})
+    tile = fields.Integer(metadata={"description": "mines reveal: the tile, 0-24."})
+
+
+def with_actions(round_):
+    """The round, carrying the actions its state allows now (for the response)."""
+    round_.allowed_actions = allowed_actions(round_)
+    return round_
 
 
 class RoundListSchema(Schema):
@@ -82,9 +93,9 @@ class Bets(MethodView):
     @blp.response(201, RoundEnvelopeSchema)
     @documented(blp, None, 400, 401, 402, 403, 404, 409, 415, 422, 502)
     def post(self, game):
-        """Bet on one round of a single-round game"""
-        if game not in SINGLE_ROUND_GAMES:
-            raise ApiError(404, "game_not_found", f"No single-round game {game!r}.")
+        """Bet: a single-round game settles at once, a multi-step game opens a round"""
+        if game not in PLAYABLE_GAMES:
+            raise ApiError(404, "game_not_found", f"No playable game {game!r}.")
         key = request.headers.get("Idempotency-Key")
         if key is not None and (not 1 <= len(key) <= 128 or has_control_characters(key)):
             raise ApiError(
@@ -93,7 +104,21 @@ class Bets(MethodView):
                 "Idempotency-Key: 1-128 characters, no control characters.",
             )
         round_, replayed = place_bet(g.player_session, game, _json_body(), key)
-        return {"round": round_}, 200 if replayed else 201
+        return {"round": with_actions(round_)}, 200 if replayed else 201
+
+
+@blp.route("/games/<string:game>/active")
+class ActiveRound(MethodView):
+    @require_player_session
+    @blp.response(200, RoundEnvelopeSchema)
+    @blp.doc(security=SESSION)
+    @documented(blp, None, 401, 404)
+    def get(self, game):
+        """Your unfinished round of a multi-step game, to resume it after a reload"""
+        round_ = open_round_of(g.player_session, game) if game in MULTI_STEP_GAMES else None
+        if round_ is None:
+            raise ApiError(404, "no_active_round", f"You have no unfinished {game} round.")
+        return {"round": with_actions(round_)}
 
 
 @blp.route("/rounds")
@@ -122,15 +147,20 @@ class RoundById(MethodView):
     @blp.doc(security=SESSION)
     @documented(blp, None, 401, 404)
     def get(self, round_id):
-        """One of your rounds"""
-        session = g.player_session
-        round_ = None
-        if is_lookup_key(round_id):
-            round_ = Round.get_or_none(
-                (Round.id == round_id)
-                & (Round.operator == session.operator_id)
-                & (Round.sub == session.sub)
-            )
-        if round_ is None:
-            raise ApiError(404, "round_not_found", "No such round of yours.")
-        return {"round": round_}
+        """One of your rounds, with every action and the cards or tiles it used"""
+        return {"round": with_actions(own_round(g.player_session, round_id))}
+
+
+@blp.route("/rounds/<string:round_id>/actions")
+class RoundActions(MethodView):
+    @require_player_session
+    @blp.doc(
+        security=SESSION,
+        requestBody={"required": True, "content": {"application/json": {"schema": ActionSchema}}},
+    )
+    @blp.response(200, RoundEnvelopeSchema)
+    @documented(blp, None, 400, 401, 402, 403, 404, 409, 415, 422, 502)
+    def post(self, round_id):
+        """Act on your open round (mines: reveal, cashout; hilo: higher, lower, same, skip,
+        cashout; blackjack: hit, stand, double, split, insurance)"""
+        return {"round": with_actions(act(g.player_session, round_id, _json_body()))}
