@@ -16,7 +16,19 @@ from refwallet.db import database
 AGGREGATOR = {"code": "demo-aggregator", "name": "Demo Aggregator"}
 OPERATOR = "demo-casino"
 PLAYER = "demo-player"
-GAMES = ["dice", "limbo", "coinflip", "roulette", "wheel", "plinko", "keno", "baccarat"]
+GAMES = [
+    "dice",
+    "limbo",
+    "coinflip",
+    "roulette",
+    "wheel",
+    "plinko",
+    "keno",
+    "baccarat",
+    "mines",
+    "hilo",
+    "blackjack",
+]
 CONFIG = {
     "enabledGames": GAMES,
     "currencies": {
