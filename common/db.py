@@ -17,7 +17,7 @@ from common.fields import MONEY_COLUMN_TYPES
 database = DatabaseProxy()
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
-_current = {"url": None}
+_current = {}  # id(proxy) -> the URL it points at
 
 
 def _sqlite_path(url):
@@ -59,31 +59,35 @@ def make_database(url, pool_size=8):
     raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported (use sqlite or postgres)")
 
 
-def init_database(url, pool_size=8):
-    """Point the shared proxy at `url`; calling it again with the same URL is a no-op."""
-    if _current["url"] == url and database.obj is not None:
-        return database.obj
-    if database.obj is not None:
-        database.obj.close_all()
-    database.initialize(make_database(url, pool_size))
-    _current["url"] = url
-    return database.obj
+def init_database(url, pool_size=8, proxy=database):
+    """Point `proxy` (the platform's, by default) at `url`; the same URL again is a no-op."""
+    if _current.get(id(proxy)) == url and proxy.obj is not None:
+        return proxy.obj
+    if proxy.obj is not None:
+        proxy.obj.close_all()
+    proxy.initialize(make_database(url, pool_size))
+    _current[id(proxy)] = url
+    return proxy.obj
+
+
+def current_url(proxy=database):
+    """The URL `proxy` points at, or None."""
+    return _current.get(id(proxy))
 
 
 def is_sqlite():
     return isinstance(database.obj, SqliteDatabase)
 
 
-def open_connection():
-    database.connect(reuse_if_open=True)
-
-
-def close_connection(exc=None):
-    if not database.is_closed():
-        database.close()
-
-
-def install_request_hooks(app):
+def install_request_hooks(app, proxy=database):
     """Take a pooled connection for each request and give it back afterwards."""
+
+    def open_connection():
+        proxy.connect(reuse_if_open=True)
+
+    def close_connection(exc=None):
+        if not proxy.is_closed():
+            proxy.close()
+
     app.before_request(open_connection)
     app.teardown_request(close_connection)

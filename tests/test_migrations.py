@@ -189,7 +189,7 @@ def test_db_upgrade_cli_on_the_migrated_test_database_says_up_to_date(runner):
 
 def test_proxy_points_back_at_the_session_database(database_url):
     """The tests above re-point the shared proxy; their fixture must have restored it."""
-    assert common_db._current["url"] == database_url
+    assert common_db.current_url() == database_url
     with database.connection_context():
         assert "operators" in database.get_tables()
     assert is_sqlite() == database_url.startswith("sqlite")

@@ -8,7 +8,6 @@ draws the next card and changes nothing else (no limit). `cashout` (after a corr
 the running multiplier rounded down to 8 decimal places.
 """
 
-from decimal import Decimal
 from fractions import Fraction
 
 from games.rules.base import ParamsSchema, Settlement
@@ -19,7 +18,6 @@ from games.rules.multistep import (
     Stream,
     floor_places,
     fraction_text,
-    settlement_at,
     text,
 )
 
@@ -124,19 +122,7 @@ class Hilo(MultiStepRules):
         return self._settle(state, "refunded", "idle"), {}
 
     def _settle(self, state: dict, result: str, end: str) -> Settlement:
-        if result == "won":
-            paid = floor_places(Fraction(state["running"]))
-        else:
-            paid = Decimal(1) if result == "refunded" else Decimal(0)
-        settlement = settlement_at(Decimal(state["stake"]), paid, {})
-        state.update(
-            finished=True,
-            result=result,
-            end=end,
-            multiplier=text(paid),
-            payout=text(settlement.payout),
-        )
-        return Settlement(self.public_state(state), settlement.multiplier, settlement.payout)
+        return self.finish(state, result, end, floor_places(Fraction(state["running"])))
 
     def public_state(self, state):
         """The shown card, every card drawn, the history and the multipliers (8 dp, down)."""

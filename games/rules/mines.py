@@ -19,7 +19,6 @@ from games.rules.multistep import (
     Step,
     Stream,
     floor_places,
-    settlement_at,
     text,
 )
 
@@ -102,19 +101,9 @@ class Mines(MultiStepRules):
         return self._settle(state, "refunded", "idle"), {}
 
     def _settle(self, state: dict, result: str, end: str) -> Settlement:
-        if result == "won":
-            paid = multiplier(state["mineCount"], len(state["revealed"]))
-        else:
-            paid = Decimal(1) if result == "refunded" else Decimal(0)
-        settlement = settlement_at(Decimal(state["stake"]), paid, {})
-        state.update(
-            finished=True,
-            result=result,
-            end=end,
-            multiplier=text(paid),
-            payout=text(settlement.payout),
+        return self.finish(
+            state, result, end, multiplier(state["mineCount"], len(state["revealed"]))
         )
-        return Settlement(self.public_state(state), settlement.multiplier, settlement.payout)
 
     def public_state(self, state):
         """Revealed tiles and multipliers; the mines (in pick order) only once the round ended."""

@@ -160,6 +160,23 @@ class MultiStepRules:
         """Finish an unfinished round in place; return its settlement and log."""
         raise NotImplementedError
 
+    def finish(self, state: dict, result: str, end: str, won_multiplier: Decimal) -> Settlement:
+        """End the round in place: "won" pays `won_multiplier`, "refunded" returns the stake,
+        anything else pays nothing; the settlement's outcome is the finished public state."""
+        if result == "won":
+            paid = won_multiplier
+        else:
+            paid = Decimal(1) if result == "refunded" else Decimal(0)
+        settlement = settlement_at(Decimal(state["stake"]), paid, {})
+        state.update(
+            finished=True,
+            result=result,
+            end=end,
+            multiplier=text(paid),
+            payout=text(settlement.payout),
+        )
+        return Settlement(self.public_state(state), settlement.multiplier, settlement.payout)
+
     def public_state(self, state: dict) -> dict:
         """What the player may see now."""
         raise NotImplementedError
