@@ -10,7 +10,7 @@ class ConfigError(RuntimeError):
     """The environment does not describe a runnable deployment."""
 
 
-def _int(env, name, default):
+def env_int(env, name, default):
     raw = env.get(name)
     if raw in (None, ""):
         return default
@@ -33,17 +33,17 @@ def load_config(overrides=None, env=None):
     config = {
         "APP_ENV": env.get("APP_ENV", "production"),
         "DATABASE_URL": env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-        "DATABASE_POOL_SIZE": _int(env, "DATABASE_POOL_SIZE", 8),
+        "DATABASE_POOL_SIZE": env_int(env, "DATABASE_POOL_SIZE", 8),
         "SECRET_KEY": env.get("SECRET_KEY"),
         "ADMIN_API_KEY": env.get("ADMIN_API_KEY") or None,
-        "BCRYPT_ROUNDS": _int(env, "BCRYPT_ROUNDS", 12),
-        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
-        "AUTH_FAILURE_LIMIT": _int(env, "AUTH_FAILURE_LIMIT", 10),
-        "AUTH_FAILURE_WINDOW_SECONDS": _int(env, "AUTH_FAILURE_WINDOW_SECONDS", 300),
+        "BCRYPT_ROUNDS": env_int(env, "BCRYPT_ROUNDS", 12),
+        "MAX_CONTENT_LENGTH": env_int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
+        "AUTH_FAILURE_LIMIT": env_int(env, "AUTH_FAILURE_LIMIT", 10),
+        "AUTH_FAILURE_WINDOW_SECONDS": env_int(env, "AUTH_FAILURE_WINDOW_SECONDS", 300),
         "WALLET_BLOCK_PRIVATE_ADDRESSES": _bool(env, "WALLET_BLOCK_PRIVATE_ADDRESSES", False),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # A multi-step round untouched this long is finished by the worker.
-        "ROUND_IDLE_SECONDS": _int(env, "ROUND_IDLE_SECONDS", 900),
+        "ROUND_IDLE_SECONDS": env_int(env, "ROUND_IDLE_SECONDS", 900),
     }
     config.update(overrides or {})
     return _checked(config)

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields
 
 from common.money import format_amount
 from common.schemas import Amount, Timestamp
-from common.settlement import OPEN, SETTLED, UNFINISHED, WIN_PENDING
+from common.settlement import OPEN, ROUND_STATUSES, SETTLED, UNFINISHED, WIN_PENDING
 
 # The result is shown once the bet is accepted; a void or rolled-back round never played.
 RESULT_VISIBLE = (OPEN, WIN_PENDING, SETTLED)
@@ -24,19 +24,7 @@ class FairnessRefSchema(Schema):
 class RoundSchema(Schema):
     id = fields.String()
     game = fields.String()
-    status = fields.String(
-        metadata={
-            "enum": [
-                "open",
-                "bet_pending",
-                "win_pending",
-                "settled",
-                "void",
-                "rollback_pending",
-                "rolled_back",
-            ]
-        }
-    )
+    status = fields.String(metadata={"enum": ROUND_STATUSES})
     demo = fields.Boolean()
     currency = fields.String()
     amount = Amount()

@@ -29,6 +29,7 @@ VOID = "void"  # the wallet refused the bet definitely: no money moved
 ROLLBACK_PENDING = "rollback_pending"  # the bet's outcome was unknown; its rollback is pending
 ROLLED_BACK = "rolled_back"
 UNFINISHED = (OPEN, BET_PENDING, WIN_PENDING, ROLLBACK_PENDING)
+ROUND_STATUSES = [OPEN, BET_PENDING, WIN_PENDING, SETTLED, VOID, ROLLBACK_PENDING, ROLLED_BACK]
 
 # Refusals after which the bet certainly moved no money: the round is void, no rollback.
 DEFINITE_BET_REFUSALS = {

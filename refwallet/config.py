@@ -4,6 +4,7 @@ import os
 
 from flask import current_app
 
+from common.config import ConfigError, env_int
 from refwallet.models import Setting
 
 DEFAULT_DATABASE_URL = "sqlite:///var/wallet.db"
@@ -12,29 +13,15 @@ HMAC_SETTING = "hmac_secret"
 MIN_SECRET_LENGTH = 32
 
 
-class ConfigError(RuntimeError):
-    """The environment does not describe a runnable wallet."""
-
-
-def _int(env, name, default):
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-
-
 def load_config(overrides=None, env=None):
     """Build the settings dict from the environment, then apply `overrides` and check it."""
     env = os.environ if env is None else env
     config = {
         "WALLET_DATABASE_URL": env.get("WALLET_DATABASE_URL") or DEFAULT_DATABASE_URL,
-        "WALLET_DATABASE_POOL_SIZE": _int(env, "WALLET_DATABASE_POOL_SIZE", 8),
+        "WALLET_DATABASE_POOL_SIZE": env_int(env, "WALLET_DATABASE_POOL_SIZE", 8),
         # When unset, the secret stored by `wallet set-hmac-secret` is used.
         "WALLET_HMAC_SECRET": env.get("WALLET_HMAC_SECRET") or None,
-        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
+        "MAX_CONTENT_LENGTH": env_int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
     }
     config.update(overrides or {})
     check_secret(config["WALLET_HMAC_SECRET"], "WALLET_HMAC_SECRET")

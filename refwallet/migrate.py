@@ -2,26 +2,12 @@
 
 import os
 
-from playhouse.migrations import Runner
-
+from common.migrate import Migrations
 from refwallet.db import database
 
-MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 # Not the platform's "schema_migrations": both may share one database.
-HISTORY_TABLE = "refwallet_schema_migrations"
-
-
-def runner():
-    return Runner(database.obj, directory=MIGRATIONS_DIR, table_name=HISTORY_TABLE)
-
-
-def upgrade(target=None):
-    """Apply pending migrations (up to and including `target`); return their names."""
-    with database.connection_context():
-        return runner().up(target=target)
-
-
-def status():
-    """[(name, applied_at or None)] for every known migration, in order."""
-    with database.connection_context():
-        return [(m.name, m.applied) for m in runner().status()]
+WALLET = Migrations(
+    database, os.path.join(os.path.dirname(__file__), "migrations"), "refwallet_schema_migrations"
+)
+MIGRATIONS_DIR, HISTORY_TABLE = WALLET.directory, WALLET.table_name
+runner, upgrade, status = WALLET.runner, WALLET.upgrade, WALLET.status

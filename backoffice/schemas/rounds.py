@@ -7,16 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from common.catalog import GAME_CATALOG
 from common.round_schemas import RoundSchema
 from common.schemas import Amount, PageQuerySchema, Timestamp, is_lookup_key, next_cursor_field
-
-STATUSES = [
-    "open",
-    "bet_pending",
-    "win_pending",
-    "settled",
-    "void",
-    "rollback_pending",
-    "rolled_back",
-]
+from common.settlement import ROUND_STATUSES
 
 
 def _no_nul(value):
@@ -27,7 +18,7 @@ def _no_nul(value):
 class RoundFilterSchema(PageQuerySchema):
     player = fields.String(validate=[validate.Length(min=1, max=128), _no_nul])
     game = fields.String(validate=validate.OneOf(GAME_CATALOG))
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = fields.String(validate=validate.OneOf(ROUND_STATUSES))
     # Both ends read a timestamp without an offset as UTC, like every time the API shows.
     from_ = fields.AwareDateTime(
         data_key="from", default_timezone=UTC, metadata={"example": "2026-01-01T00:00:00Z"}
