@@ -65,6 +65,15 @@ def validate_http_url(value):
         raise ValidationError("Not a valid port.")
 
 
+def is_http_url(value):
+    """Whether `value` passes validate_http_url (for values that are not request fields)."""
+    try:
+        validate_http_url(value)
+    except (ValidationError, TypeError):
+        return False
+    return True
+
+
 class Timestamp(fields.Field):
     """A naive-UTC datetime shown as ISO 8601 with a Z."""
 

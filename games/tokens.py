@@ -4,13 +4,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from marshmallow import ValidationError
 
 from common.errors import ApiError
 from common.languages import is_language_tag
 from common.models import Operator
 from common.operators import jwt_verification_key
-from common.schemas import validate_http_url
+from common.schemas import is_http_url
 
 AUDIENCE = "betterplay"
 LEEWAY_SECONDS = 10
@@ -20,16 +19,8 @@ COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 STRING_CLAIMS = {"sub": 128, "jti": 128, "game": 32, "currency": 10}
 
 
-def _is_http_url(value):
-    try:
-        validate_http_url(value)
-    except (ValidationError, TypeError):
-        return False
-    return True
-
-
 OPTIONAL_CLAIMS = {
-    "return_url": _is_http_url,
+    "return_url": is_http_url,
     "language": is_language_tag,
     "country": lambda v: isinstance(v, str) and COUNTRY_PATTERN.match(v) is not None,
 }

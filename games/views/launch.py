@@ -4,7 +4,7 @@ from flask import make_response, redirect, render_template_string, request
 from flask.views import MethodView
 
 from common.errors import ApiError, error_response
-from common.schemas import validate_http_url
+from common.schemas import is_http_url
 from common.web import Blueprint, documented
 from games.services.demo import launch_demo
 from games.services.launch import LaunchError, launch
@@ -41,11 +41,7 @@ def _wants_json():
 
 
 def _safe_link(url):
-    try:
-        validate_http_url(url or "")
-    except Exception:
-        return None
-    return url
+    return url if url and is_http_url(url) else None
 
 
 def _error(exc, return_url=None):
