@@ -80,6 +80,15 @@ class Api(flask_smorest.Api):
         return from_http_exception(error)
 
 
+def _refuse_nul_in_query():
+    # PostgreSQL cannot compare a string holding NUL; no parameter legitimately has one.
+    if "\x00" in request.query_string.decode("latin-1") or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        message = "Query parameters must not contain NUL characters."
+        raise ApiError(400, "bad_request", message)
+
+
 def _configure_logging(level):
     root = logging.getLogger()
     if not root.handlers:
@@ -113,6 +122,7 @@ def build_app(import_name, overrides, *, title, docs_prefix, description, securi
         },
     )
     init_database(config["DATABASE_URL"], config["DATABASE_POOL_SIZE"])
+    app.before_request(_refuse_nul_in_query)
     install_request_hooks(app)
     app.before_request(lambda: setattr(g, "started_at", time.perf_counter()))
     app.after_request(_log_request)

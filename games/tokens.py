@@ -9,7 +9,7 @@ from common.errors import ApiError
 from common.languages import is_language_tag
 from common.models import Operator
 from common.operators import jwt_verification_key
-from common.schemas import is_http_url
+from common.schemas import is_http_url, is_lookup_key
 
 AUDIENCE = "betterplay"
 LEEWAY_SECONDS = 10
@@ -38,7 +38,7 @@ def _issuer(token):
     except jwt.PyJWTError:
         raise InvalidLaunchToken("it is not a well-formed JWT.") from None
     issuer = claims.get("iss")
-    if not isinstance(issuer, str) or not issuer:
+    if not isinstance(issuer, str) or not issuer or not is_lookup_key(issuer):
         raise InvalidLaunchToken("it has no issuer (iss).")
     return issuer
 
