@@ -5,14 +5,16 @@ draw in the order it happens (a split deals the first hand's second card, then t
 Blackjack pays 3:2 (returns 2.5 × stake). Double on any first two cards (one card, then stand);
 split once on two cards of the same rank, double after split allowed; split aces take one card
 each and stand; 21 after a split is not a blackjack. A hand reaching 21 stands automatically.
-Insurance (half the stake, pays 2:1) is offered on an ace up card: the first action is either
-`insurance` or any other action, which declines it; the dealer peeks after that decision, and a
-dealer blackjack then ends the round before the declining action applies (a double or split
-stake already collected for it is returned). On a 10-value up card the dealer peeks at the deal.
+Insurance (half the stake, rounded down to 8 decimal places like every stake; pays 2:1) is offered
+on an ace up card: the first action is either `insurance` or any other action, which declines it;
+the dealer peeks after that decision, and a dealer blackjack then ends the round before the
+declining action applies (a double or split stake already collected for it is returned). On a
+10-value up card the dealer peeks at the deal.
 The dealer draws only if some player hand has not bust. No surrender.
 """
 
 from decimal import Decimal
+from fractions import Fraction
 
 from games.rules.base import EXACT, ParamsSchema, Settlement
 from games.rules.blackjack_hands import (
@@ -26,10 +28,9 @@ from games.rules.blackjack_hands import (
     public_table,
 )
 from games.rules.cards import draw, rank
-from games.rules.multistep import MultiStepRules, Step, Stream, ratio, text
+from games.rules.multistep import MultiStepRules, Step, Stream, floor_places, ratio, text
 
 VERIFY_CARDS = 52
-HALF = Decimal("0.5")
 INSURANCE_RETURN = Decimal(3)
 
 
@@ -103,7 +104,9 @@ class Blackjack(MultiStepRules):
         if action == "split":
             return Decimal(state["stake"])
         if action == "insurance":
-            return EXACT.multiply(Decimal(state["stake"]), HALF)
+            # A stake sent to the wallet has at most 8 decimal places: half of 0.00000003 is
+            # 0.00000001, not 0.000000015.
+            return floor_places(Fraction(state["stake"]) / 2)
         return Decimal(0)
 
     def act(self, stream, state, action, data):
