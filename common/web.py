@@ -82,11 +82,11 @@ class Api(flask_smorest.Api):
 
 def _refuse_nul_in_query():
     # PostgreSQL cannot compare a string holding NUL; no parameter legitimately has one.
-    if "\x00" in request.query_string.decode("latin-1") or any(
-        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
-    ):
-        message = "Query parameters must not contain NUL characters."
-        raise ApiError(400, "bad_request", message)
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            message = "Query parameters must not contain NUL characters."
+            field = key.replace("\x00", "") or "_query"
+            raise ApiError(422, "validation_error", message, {"fields": {field: [message]}})
 
 
 def _configure_logging(level):

@@ -15,10 +15,10 @@ from tests.launch_helpers import claims, error_code
         "/v1/rounds?limit=5&cursor=x%00",
     ],
 )
-def test_nul_in_a_query_parameter_is_400(games_client, path):
+def test_nul_in_a_query_parameter_is_422(games_client, path):
     response = games_client.get(path, headers={"Accept": "application/json"})
-    assert response.status_code == 400
-    assert error_code(response) == "bad_request"
+    assert response.status_code == 422
+    assert error_code(response) == "validation_error"
 
 
 def test_nul_in_a_tokens_issuer_is_an_invalid_token(games_client, world):
