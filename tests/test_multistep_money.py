@@ -41,7 +41,7 @@ from tests.multistep_support import (
     settled,
     table,
 )
-from tests.play_support import age_sessions, launch
+from tests.play_support import age_sessions, launch, put_config
 from tests.servers import ThreadedServer
 
 
@@ -434,6 +434,8 @@ def test_max_win_caps_a_payout_and_the_round_shows_it(games_app, games_client, c
 
     assert big["payout"] == "1.5" and big["multiplier"] == "1.5"
     assert big["maxWinApplied"] is True
+    # The round's own result view shows what was paid, not the uncapped figure.
+    assert (big["outcome"]["payout"], big["outcome"]["multiplier"]) == ("1.5", "1.5")
     assert_wallet_moved(t, small, big)
 
     def natural(c):
@@ -445,3 +447,30 @@ def test_max_win_caps_a_payout_and_the_round_shows_it(games_app, games_client, c
     blackjack = settled(t, response.json["round"])
     assert blackjack["payout"] == "1.5" and blackjack["maxWinApplied"] is True  # not 2.5
     assert_wallet_moved(t, small, big, blackjack)
+
+
+# --- extra stakes follow the current config -------------------------------------------------
+
+
+def test_an_extra_stake_is_refused_once_the_game_is_disabled(
+    games_app, games_client, client, world
+):
+    t = table(games_app, games_client, client, world)
+    t.choose_deck(lambda c: bj_total([c[0], c[2]]) in (9, 10, 11) and bj_total([c[1]]) < 10)
+    round_ = t.opened("blackjack", "1", {})
+    put_config(client, world, enabledGames=["dice"])
+    refused(t.act(round_["id"], "double"), 422, "game_not_enabled")
+    assert t.round(round_["id"])["status"] == "open"  # nothing changed, nothing charged
+    assert t.balance() == START - 1
+    stood = settled(t, t.acted(round_["id"], "stand"))  # a stake-free action still finishes it
+    assert_wallet_moved(t, stood)
+
+
+def test_unknown_action_fields_are_422(games_app, games_client, client, world):
+    t = table(games_app, games_client, client, world)
+    round_ = t.opened("mines", "1", {"mines": 3})
+    response = t.act(round_["id"], "reveal", tile=_safe_tiles(t, round_)[0], colour="red")
+    refused(response, 422, "validation_error")
+    assert response.json["error"]["details"]["fields"] == {
+        "colour": ["Unknown field for this action."]
+    }

@@ -48,6 +48,7 @@ class Mines(MultiStepRules):
 
     name = "mines"
     params_schema = MinesParams
+    action_fields = {"reveal": {"tile"}}
 
     def open(self, floats_for, params, amount):
         """Place the mines (one float per mine)."""

@@ -95,6 +95,8 @@ class MultiStepRules:
 
     name: ClassVar[str]
     params_schema: ClassVar[type[Schema]]
+    # The fields each action takes besides "action" (mines: reveal takes a tile).
+    action_fields: ClassVar[dict[str, set[str]]] = {}
 
     def load_params(self, params: dict) -> dict[str, Any]:
         """Validate params (marshmallow ValidationError naming the field) and load them."""

@@ -23,17 +23,23 @@ def check_operator_active(operator):
         raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
 
 
+def check_game_and_currency(operator_id, game, currency):
+    """The currency's limits, if the operator's current config still allows `game` in it."""
+    settings = read_operator_config(operator_id)
+    if game not in settings.enabled_games:
+        raise ApiError(422, "game_not_enabled", f"The game {game!r} is not enabled.")
+    limits = settings.currencies.get(currency)
+    if limits is None:
+        raise ApiError(
+            422, "currency_not_configured", f"The currency {currency} is not configured."
+        )
+    return limits
+
+
 def check_bet(session, game, rules, body):
     """Validate a bet body against the session's current config: (amount, params, limits)."""
     check_operator_active(session.operator)
-    settings = read_operator_config(session.operator_id)
-    if game not in settings.enabled_games:
-        raise ApiError(422, "game_not_enabled", f"The game {game!r} is not enabled.")
-    limits = settings.currencies.get(session.currency)
-    if limits is None:
-        raise ApiError(
-            422, "currency_not_configured", f"The currency {session.currency} is not configured."
-        )
+    limits = check_game_and_currency(session.operator_id, game, session.currency)
     stake, params = parse_bet(rules, body)
     if not limits.min_bet <= stake <= limits.max_bet:
         raise _invalid(

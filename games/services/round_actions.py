@@ -18,8 +18,13 @@ from common.worker import register_pass
 from games import fairness
 from games.rules import MULTI_STEP_GAMES
 from games.rules.multistep import ActionError
+from games.services.bet_checks import check_game_and_currency, check_operator_active
 from games.services.fairness import PlayerLease, server_seed
 from games.services.round_money import collect_stake, record_step
+
+
+def _invalid(field, message):
+    return ApiError(422, "validation_error", message, {"fields": {field: [message]}})
 
 
 def own_round(session, round_id):
@@ -77,6 +82,17 @@ def act(session, round_id, body):
                 f"The round is {round_.status}; it takes no more actions.",
                 {"allowed": [], "status": round_.status},
             )
+        allowed = rules.allowed_actions(round_.state)
+        if action not in allowed:
+            raise ApiError(
+                409,
+                "action_not_allowed",
+                f"Action {action!r} is not allowed now.",
+                {"allowed": allowed},
+            )
+        unknown = sorted(set(data) - rules.action_fields.get(action, set()))
+        if unknown:
+            raise _invalid(unknown[0], "Unknown field for this action.")
         try:
             extra = rules.extra_stake(round_.state, action, data)
             step = rules.apply(_floats_for(round_), round_.state, action, data)
@@ -84,6 +100,10 @@ def act(session, round_id, body):
             raise ApiError(
                 409, "action_not_allowed", exc.message, {"allowed": exc.allowed}
             ) from None
+        if extra > 0:
+            # An extra stake is a bet: the operator, game and currency must still allow it.
+            check_operator_active(session.operator)
+            check_game_and_currency(round_.operator_id, round_.game, round_.currency)
         paid = collect_stake(round_, extra, opening=False) if extra > 0 else None
         entry = {"action": action, "data": data, "used": step.used}
         if extra > 0:

@@ -13,6 +13,7 @@ from common.db import database
 from common.errors import ApiError
 from common.faults import checkpoint
 from common.models import PlayerSession, WalletTransaction, utcnow
+from common.money import format_amount
 from common.settlement import (
     BET,
     DEFINITE_BET_REFUSALS,
@@ -108,9 +109,12 @@ def record_step(round_, paid=None, settlement=None, limits=None, **fields):
         if settlement is not None:
             staked = fields.get("amount", round_.amount)
             payout, multiplier, capped = capped_payout(settlement, staked, limits)
-            fields.update(
-                payout=payout, multiplier=multiplier, capped=capped, outcome=settlement.outcome
-            )
+            outcome = settlement.outcome
+            if capped and "payout" in outcome:
+                # The round's own view of its result shows what is really paid.
+                outcome = {**outcome, "payout": format_amount(payout)}
+                outcome["multiplier"] = format_amount(multiplier)
+            fields.update(payout=payout, multiplier=multiplier, capped=capped, outcome=outcome)
             if round_.demo:
                 fields.update(status=SETTLED, settled_at=utcnow())
             else:
