@@ -39,5 +39,14 @@ format: install
 migrate: install
 	$(BIN)/betterplay db upgrade
 
+# The benchmark (bench/README.md): SQLite and PostgreSQL, ~5 minutes. SCALE=1 adds the seeded
+# re-run; BENCH_ARGS passes options, e.g. BENCH_ARGS='--db sqlite --duration 5'.
+.PHONY: bench
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get install -y wrk || { $$SUDO apt-get update && $$SUDO apt-get install -y wrk; }; }
+	$(BIN)/python -m bench.run $(if $(SCALE),--scale) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var *.egg-info

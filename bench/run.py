@@ -1,0 +1,1068 @@
+"""`make bench`: the platform under wrk, on SQLite and PostgreSQL, against targets.
+
+For each database it migrates a fresh database, starts the platform as the Procfile does
+(gunicorn wsgi:app, 2 workers x 4 threads) and the reference wallet (1 worker x 4 threads, its
+own SQLite file), sets up an aggregator, an operator and 64 launched players through the public
+APIs, then runs wrk against each endpoint and prints requests/s, p50/p99 latency, the ratio to
+the platform's /v1/health in the same run, CPU per request and the targets. See bench/README.md.
+
+    python -m bench.run                  # both databases, scale mode skipped
+    python -m bench.run --scale          # ...then seed 1M nonces, 100k operators, 1M rounds
+    python -m bench.run --db sqlite --duration 5 --only health,me
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+
+import bcrypt
+import jwt
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LUA_DIR = ROOT / "bench" / "lua"
+if str(ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m bench.run`
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/betterplay_bench"
+OPERATOR = "bench-casino"
+FRONTEND = "https://play.bench.example/"
+PLAYER_BALANCE = "1000000000000"  # 1e12 USDT: 1 USDT bets never run out
+BCRYPT_ROUNDS = 12
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+BET_BODY = {"amount": "1", "params": {"target": "50", "condition": "under"}}
+VERIFY_BODY = {
+    "game": "dice",
+    "serverSeed": "9f" * 32,
+    "clientSeed": "bench-client-seed",
+    "nonce": 7,
+    "params": {"target": "50", "condition": "under"},
+}
+
+# name: (what it is, target ratio to /v1/health or None)
+ENDPOINTS = {
+    "health": ("GET /v1/health (baseline)", None),
+    "me": ("GET /api/v1/bo/aggregator/me", 0.85),
+    "mint": ("POST .../launch-tokens", 0.75),
+    "launch": ("GET /launch (+ wallet /auth)", 0.3),
+    "bet": ("POST /v1/games/dice/bets (+ bet, win)", 0.2),
+    "verify": ("POST /v1/fairness/verify", None),
+    "wallet": ("reference wallet POST /auth alone", None),
+}
+SCALE_ENDPOINTS = ("health", "mint", "launch", "bet")
+MINT_P99_FACTOR = 3.0
+MEMORY_TOLERANCE = 0.10
+SCALE_TOLERANCE = 0.10
+
+
+def say(message=""):
+    print(message, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes: gunicorn masters, their workers' CPU time and memory
+# ---------------------------------------------------------------------------------------------
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stat_fields(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        # The command name may hold spaces; everything after its closing parenthesis splits.
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def children(pid):
+    """Process ids whose parent is `pid` (gunicorn's workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(_stat_fields(entry)[1]) == pid:
+                    found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return sorted(found)
+
+
+def cpu_seconds(pid):
+    """utime + stime of one process, in seconds."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Gunicorn:
+    """A gunicorn master started as the Procfile starts it; stopped on exit."""
+
+    def __init__(self, name, app, env, workers, threads, health_path, log_dir, port=None):
+        self.name = name
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.health_url = self.url + health_path
+        self.args = [
+            str(BIN / "gunicorn"),
+            app,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ]
+        self.env = env
+        self.workers = workers
+        self.log_path = Path(log_dir) / f"{name}.log"
+        self.process = None
+
+    def __enter__(self):
+        log = open(self.log_path, "ab")  # noqa: SIM115 (closed with the process)
+        self.process = subprocess.Popen(
+            self.args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                up = requests.get(self.health_url, timeout=2).status_code == 200
+                if up and len(self.worker_pids()) >= self.workers:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError(f"{self.name} did not come up; its log:\n{self.log_tail()}")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self, lines=30):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def worker_pids(self):
+        return children(self.process.pid)
+
+    def cpu(self):
+        """{worker pid: CPU seconds}."""
+        usage = {}
+        for pid in self.worker_pids():
+            try:
+                usage[pid] = cpu_seconds(pid)
+            except OSError:
+                continue
+        return usage
+
+    def rss(self):
+        return {pid: rss_kib(pid) for pid in self.worker_pids()}
+
+
+def host_cpu():
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def machine_busy(seconds=2.0):
+    """The machine's CPU use over `seconds` (0-1), measured before a run."""
+    before = host_cpu()
+    time.sleep(seconds)
+    after = host_cpu()
+    busy, total = (a - b for a, b in zip(after, before, strict=True))
+    return busy / total if total else 0.0
+
+
+def cpu_delta(before, after):
+    """CPU seconds the workers used between two cpu() readings; None if a worker was replaced."""
+    if set(before) != set(after):
+        return None
+    return sum(after[pid] - before[pid] for pid in after)
+
+
+# ---------------------------------------------------------------------------------------------
+# wrk
+# ---------------------------------------------------------------------------------------------
+
+RESULT_LINE = re.compile(r"^BENCH_RESULT (.*)$", re.MULTILINE)
+
+
+def run_wrk(options, url, script, env=None, duration=10, headers=(), done_dir=None):
+    """Run wrk once; returns the numbers its done() hook printed, as a dict.
+
+    With `done_dir`, the script stops its threads itself and marks each in that directory.
+    """
+    args = [
+        "wrk",
+        "-t",
+        str(options.threads),
+        "-c",
+        str(options.connections),
+        "-d",
+        f"{duration}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(LUA_DIR / script),
+    ]
+    for header in headers:
+        args += ["-H", header]
+    args.append(url)
+    wrk_env = {
+        **os.environ,
+        "BENCH_LUA_DIR": str(LUA_DIR),
+        "BENCH_THREADS": str(options.threads),
+        **(env or {}),
+    }
+    process = subprocess.Popen(
+        args, env=wrk_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    if done_dir is not None:
+        # wrk sleeps for all of -d even when every thread has stopped; SIGINT ends it early
+        # and it still reports.
+        while process.poll() is None and len(os.listdir(done_dir)) < options.threads:
+            time.sleep(0.05)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate()
+    match = RESULT_LINE.search(stdout)
+    if process.returncode != 0 or not match:
+        raise RuntimeError(f"wrk failed ({process.returncode}):\n{stdout}\n{stderr}")
+    numbers = {}
+    for pair in match.group(1).split():
+        name, value = pair.split("=", 1)
+        numbers[name] = int(value)
+    numbers["raw"] = stdout
+    return numbers
+
+
+class Result:
+    """One measured wrk run with the platform's and the wallet's CPU over it."""
+
+    def __init__(self, name, numbers, cpu):
+        self.name = name
+        self.requests = numbers["requests"]
+        self.rps = self.requests / (numbers["duration_us"] / 1e6)
+        self.p50_ms = numbers["p50_us"] / 1000
+        self.p99_ms = numbers["p99_us"] / 1000
+        # wrk counts 4xx/5xx as "status" errors; launch.lua also counts any status but 302.
+        self.error_detail = {
+            key: value
+            for key, value in numbers.items()
+            if value and key in ("connect", "read", "write", "timeout", "status", "not_302")
+        }
+        self.errors = (
+            sum(numbers[k] for k in ("connect", "read", "write", "timeout"))
+            + max(numbers["status"], numbers.get("not_302", 0))
+            + numbers.get("tokens_exhausted", 0)
+        )
+        if numbers.get("tokens_exhausted"):
+            self.error_detail["tokens_exhausted"] = numbers["tokens_exhausted"]
+        n = max(self.requests, 1)
+        # {"platform"|"wallet"|"postgres": CPU ms per request, or None}
+        self.cpu_ms = {k: None if v is None else v * 1000 / n for k, v in cpu.items()}
+        self.ratio = None
+        self.host_busy = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Database preparation
+# ---------------------------------------------------------------------------------------------
+
+
+def fresh_postgres(url):
+    """Drop and re-create the database of `url`; returns an error message or None."""
+    import psycopg2
+
+    name = url.rsplit("/", 1)[1].split("?", 1)[0]
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        return f"refusing to drop a database named {name!r}"
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    try:
+        connection = psycopg2.connect(admin_url, connect_timeout=3)
+    except psycopg2.Error as exc:
+        return f"PostgreSQL is unreachable at {admin_url}: {str(exc).strip()}"
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return None
+
+
+def postgres_version(url):
+    import psycopg2
+
+    try:
+        connection = psycopg2.connect(url, connect_timeout=3)
+    except psycopg2.Error:
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return cursor.fetchone()[0]
+    finally:
+        connection.close()
+
+
+class PostgresBackends:
+    """CPU time of the PostgreSQL server processes serving one database (the platform's)."""
+
+    def __init__(self, url):
+        import psycopg2
+
+        self.connection = psycopg2.connect(url)
+        self.connection.autocommit = True
+
+    def cpu(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        usage = {}
+        for pid in pids:
+            try:
+                usage[pid] = cpu_seconds(pid)
+            except OSError:
+                continue
+        return usage
+
+    def cpu_since(self, before):
+        """CPU seconds since `before` (a cpu() reading); a new backend counts from its start."""
+        return sum(seconds - before.get(pid, 0.0) for pid, seconds in self.cpu().items())
+
+    def close(self):
+        self.connection.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Setup through the public APIs
+# ---------------------------------------------------------------------------------------------
+
+
+class Api:
+    def __init__(self, base, admin_key):
+        self.base = base
+        self.admin = {"X-Admin-Key": admin_key}
+
+    def call(self, method, path, expected, **kwargs):
+        response = requests.request(method, self.base + path, timeout=30, **kwargs)
+        if response.status_code != expected:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:500]}")
+        return response.json()
+
+
+def session_cookie(response):
+    match = re.search(r"bp_session=([^;]+)", response.headers.get("Set-Cookie", ""))
+    if response.status_code != 302 or not match:
+        raise RuntimeError(f"launch failed: {response.status_code} {response.text[:300]}")
+    return match.group(1)
+
+
+def self_mint(operator, secret, subs, count):
+    """`count` single-use launch tokens, signed as the operator's own server would."""
+    now = int(time.time())
+    tokens = []
+    for i in range(count):
+        claims = {
+            "iss": operator,
+            "sub": subs[i % len(subs)],
+            "aud": "betterplay",
+            "iat": now,
+            "exp": now + 600,
+            "jti": uuid.uuid4().hex,
+            "game": "dice",
+            "currency": "USDT",
+        }
+        tokens.append(jwt.encode(claims, secret, algorithm="HS256"))
+    return tokens
+
+
+def signed_auth_calls(secret, subs, count):
+    """Pre-signed wallet /auth calls as "<timestamp> <signature> <body>" lines (valid 300 s)."""
+    from common.signing import sign
+
+    timestamp = str(int(time.time()))
+    lines = []
+    for i in range(count):
+        body = json.dumps(
+            {
+                "requestId": str(uuid.uuid4()),
+                "operator": OPERATOR,
+                "sub": subs[i % len(subs)],
+                "currency": "USDT",
+                "sessionId": str(uuid.uuid4()),
+            },
+            separators=(",", ":"),
+        )
+        lines.append(f"{timestamp} {sign(secret, timestamp, body.encode())} {body}")
+    return lines
+
+
+WALLET_PLAYERS = """
+import sys
+from decimal import Decimal
+from refwallet import create_app, players
+from refwallet.db import database
+app = create_app()
+with app.app_context(), database.connection_context():
+    for sub in sys.argv[2:]:
+        players.add_player(sub, "USDT", Decimal(sys.argv[1]))
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# One database's run
+# ---------------------------------------------------------------------------------------------
+
+
+class DatabaseRun:
+    def __init__(self, kind, url, workdir, options):
+        self.kind, self.url, self.workdir, self.options = kind, url, Path(workdir), options
+        self.results = {}
+        self.scale_results = {}
+        self.memory = None
+        self.notes = []
+        self.subs = [f"bench-player-{i:03d}" for i in range(options.players)]
+        self.admin_key = "bench-admin-" + secrets.token_hex(16)
+        self.platform_env = self._platform_env()
+        self.platform = None
+        self.wallet = None
+        self.db_backends = None
+        self.runs = 0
+
+    def _platform_env(self):
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "DATABASE_POOL_SIZE")
+        }
+        env.update(
+            APP_ENV="production",
+            SECRET_KEY=secrets.token_urlsafe(48),
+            ADMIN_API_KEY=self.admin_key,
+            BCRYPT_ROUNDS=str(BCRYPT_ROUNDS),
+            LOG_LEVEL="WARNING",
+            DATABASE_URL=self.url,
+            WALLET_BLOCK_PRIVATE_ADDRESSES="false",  # the wallet is on 127.0.0.1
+        )
+        return env
+
+    def file(self, name, lines):
+        path = self.workdir / name
+        path.write_text("\n".join(lines) + "\n")
+        return str(path)
+
+    # -- setup ---------------------------------------------------------------------------------
+
+    def run(self):
+        with ExitStack() as stack:
+            subprocess.run(
+                [str(BIN / "betterplay"), "db", "upgrade"],
+                env=self.platform_env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            self.platform = stack.enter_context(
+                Gunicorn(
+                    "platform", "wsgi:app", self.platform_env, 2, 4, "/v1/health", self.workdir
+                )
+            )
+            if self.kind == "postgres":
+                self.db_backends = PostgresBackends(self.url)
+                stack.callback(self.db_backends.close)
+            wallet_port = free_port()
+            self._setup_tenants(f"http://127.0.0.1:{wallet_port}")
+            self.wallet = stack.enter_context(self._start_wallet(wallet_port))
+            self._launch_players()
+            self._measure_memory()
+            self._measure_endpoints()
+            if self.options.scale:
+                self._scale()
+
+    def _setup_tenants(self, wallet_url):
+        api = Api(self.platform.url, self.admin_key)
+        created = api.call(
+            "POST",
+            "/api/v1/bo/aggregators",
+            201,
+            json={"code": "bench-aggregator", "name": "Bench Aggregator"},
+            headers=api.admin,
+        )
+        self.aggregator_id = created["aggregator"]["id"]
+        self.key = created["apiKey"]
+        headers = {"X-Aggregator-Key": self.key}
+        operator = api.call(
+            "POST",
+            "/api/v1/bo/aggregator/operators",
+            201,
+            json={
+                "code": OPERATOR,
+                "name": "Bench Casino",
+                "walletBaseUrl": wallet_url,
+                "gameFrontendBaseUrl": FRONTEND,
+            },
+            headers=headers,
+        )["operator"]
+        self.operator_id = operator["id"]
+        self.jwt_secret = operator["jwtSharedSecret"]
+        self.hmac_secret = operator["walletHmacSecret"]
+        api.call(
+            "PUT",
+            f"/api/v1/bo/aggregator/operators/{OPERATOR}/config",
+            200,
+            json={
+                "enabledGames": ["dice"],
+                "currencies": {"USDT": {"minBet": "0.1", "maxBet": "500"}},
+            },
+            headers=headers,
+        )
+
+    def _start_wallet(self, port):
+        env = {k: v for k, v in os.environ.items() if k != "GUNICORN_CMD_ARGS"}
+        env.update(
+            WALLET_DATABASE_URL=f"sqlite:///{self.workdir / 'wallet.db'}",
+            WALLET_HMAC_SECRET=self.hmac_secret,
+        )
+        flask = str(BIN / "flask")
+        subprocess.run(
+            [flask, "--app", "refwallet.wsgi", "wallet", "db-upgrade"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        # What `wallet add-player SUB --currency USDT --balance N` does, for 64 players at once.
+        subprocess.run(
+            [sys.executable, "-c", WALLET_PLAYERS, PLAYER_BALANCE, *self.subs],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        return Gunicorn("wallet", "refwallet.wsgi:app", env, 1, 4, "/health", self.workdir, port)
+
+    def _launch_players(self):
+        cookies = []
+        http = requests.Session()
+        for token in self_mint(OPERATOR, self.jwt_secret, self.subs, len(self.subs)):
+            response = http.get(
+                f"{self.platform.url}/launch", params={"token": token}, allow_redirects=False
+            )
+            cookies.append(session_cookie(response))
+        self.cookies_file = self.file("cookies.txt", cookies)
+
+    # -- measuring ------------------------------------------------------------------------------
+
+    def _wrk(self, name, duration, warmup=True, **kwargs):
+        """Warm up, then measure `name` with CPU readings around the measured run."""
+        script, url, headers, env = self._plan(name, duration)
+        if warmup and self.options.warmup > 0:
+            _, _, _, warm_env = self._plan(name, self.options.warmup)
+            run_wrk(self.options, url, script, warm_env, self.options.warmup, headers)
+        profilers = self._start_profilers(name, duration)
+        platform_before, wallet_before = self.platform.cpu(), self.wallet.cpu()
+        db_before = self.db_backends.cpu() if self.db_backends else None
+        host_before = host_cpu()
+        numbers = run_wrk(self.options, url, script, env, duration, headers)
+        host_after = host_cpu()
+        for server in (self.platform, self.wallet):
+            if server.process.poll() is not None:
+                raise RuntimeError(
+                    f"the {server.name} exited during the {name} run "
+                    f"(code {server.process.returncode}); its log:\n{server.log_tail()}"
+                )
+        cpu = {
+            "platform": cpu_delta(platform_before, self.platform.cpu()),
+            "wallet": cpu_delta(wallet_before, self.wallet.cpu()),
+            "postgres": self.db_backends.cpu_since(db_before) if self.db_backends else None,
+        }
+        if name == "wallet":  # the wallet alone: the platform and its database are idle
+            cpu["platform"] = cpu["postgres"] = None
+        result = Result(name, numbers, cpu)
+        busy, total = (
+            after - before for after, before in zip(host_after, host_before, strict=True)
+        )
+        result.host_busy = busy / total if total else None
+        self._report_profiles(name, profilers)
+        return result
+
+    def _start_profilers(self, name, duration):
+        """With --profile, py-spy samples every worker (the wallet's too) during the run."""
+        if not self.options.profile:
+            return []
+        py_spy = shutil.which("py-spy") or str(BIN / "py-spy")
+        out_dir = Path(self.options.profile)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        started = []
+        for server in (self.platform, self.wallet):
+            for pid in server.worker_pids():
+                out = out_dir / f"{self.kind}-{name}-{server.name}-{pid}.txt"
+                command = [py_spy, "record", "--pid", str(pid), "--duration", str(duration)]
+                command += ["--rate", "100", "--nonblocking", "--format", "raw", "-o", str(out)]
+                process = subprocess.Popen(
+                    command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+                started.append((server.name, out, process))
+        time.sleep(0.5)  # let py-spy attach before the load starts
+        return started
+
+    def _report_profiles(self, name, profilers):
+        for _, _, process in profilers:
+            process.wait()
+        for server in ("platform", "wallet"):
+            files = [out for owner, out, _ in profilers if owner == server and out.exists()]
+            if files:
+                from bench import hotspots
+
+                say(f"    profile of {server} during {name} ({', '.join(f.name for f in files)}):")
+                for line in hotspots.summarise(files, ROOT):
+                    say("      " + line)
+
+    def _tokens_needed(self, duration):
+        # No endpoint outruns the baseline: its rate plus a margin covers the run (running out
+        # would show as errors, counted as `tokens_exhausted`).
+        baseline = self.results.get("health")
+        rate = baseline.rps if baseline else 3000
+        return int(rate * duration * 1.1) + 1000
+
+    def _plan(self, name, duration):
+        """(script, url, headers, env) of one wrk run of `name`."""
+        self.runs += 1
+        base = self.platform.url
+        key_header = f"X-Aggregator-Key: {self.key}"
+        json_header = "Content-Type: application/json"
+        if name == "health":
+            return "static.lua", f"{base}/v1/health", (), {}
+        if name == "me":
+            return "static.lua", f"{base}/api/v1/bo/aggregator/me", (key_header,), {}
+        if name == "mint":
+            return (
+                "static.lua",
+                f"{base}/v1/aggregator/operators/{OPERATOR}/launch-tokens",
+                (key_header, json_header),
+                {"BENCH_METHOD": "POST", "BENCH_BODY": json.dumps(self._mint_body())},
+            )
+        if name == "launch":
+            tokens = self_mint(OPERATOR, self.jwt_secret, self.subs, self._tokens_needed(duration))
+            path = self.file(f"tokens-{self.runs}.txt", tokens)
+            return "launch.lua", base, (), {"BENCH_TOKENS": path}
+        if name == "bet":
+            env = {"BENCH_COOKIES": self.cookies_file, "BENCH_KEY_PREFIX": f"b{self.runs}"}
+            return "bet.lua", base, (), env
+        if name == "verify":
+            return (
+                "static.lua",
+                f"{base}/v1/fairness/verify",
+                (json_header,),
+                {"BENCH_METHOD": "POST", "BENCH_BODY": json.dumps(VERIFY_BODY)},
+            )
+        if name == "wallet":
+            path = self.file(
+                f"signed-{self.runs}.txt", signed_auth_calls(self.hmac_secret, self.subs, 2000)
+            )
+            return "wallet_auth.lua", self.wallet.url, (), {"BENCH_SIGNED": path}
+        raise ValueError(name)
+
+    def _mint_body(self):
+        return {"sub": self.subs[0], "currency": "USDT", "game": "dice"}
+
+    def _mixed(self, total):
+        per_thread = max(1, total // self.options.threads)
+        tokens = self_mint(OPERATOR, self.jwt_secret, self.subs, total // 6 + 200)
+        self.runs += 1
+        env = {
+            "BENCH_LIMIT": str(per_thread),
+            "BENCH_TOKENS": self.file(f"tokens-{self.runs}.txt", tokens),
+            "BENCH_COOKIES": self.cookies_file,
+            "BENCH_KEY_PREFIX": f"m{self.runs}",
+            "BENCH_AGGREGATOR_KEY": self.key,
+            "BENCH_OPERATOR": OPERATOR,
+            "BENCH_MINT_BODY": json.dumps(self._mint_body()),
+            "BENCH_VERIFY_BODY": json.dumps(VERIFY_BODY),
+        }
+        done_dir = self.workdir / f"done-{self.runs}"
+        done_dir.mkdir()
+        env["BENCH_DONE_DIR"] = str(done_dir)
+        numbers = run_wrk(self.options, self.platform.url, "mixed.lua", env, 600, (), done_dir)
+        bad = {k: v for k, v in numbers.items() if k.startswith("status_")}
+        if bad or numbers["timeout"] or numbers["connect"]:
+            self.notes.append(f"mixed traffic had errors: {bad or numbers}")
+        return numbers["requests"]
+
+    def _measure_memory(self):
+        served = self._mixed(100)
+        early = self.platform.rss()
+        served_more = self._mixed(self.options.memory_requests)
+        late = self.platform.rss()
+        self.memory = (served, early, served + served_more, late)
+        say(f"  memory: worker RSS after {served} mixed requests: {fmt_rss(early)}")
+        verdict_text = memory_verdict(early, late)
+        say(f"          after {served + served_more}: {fmt_rss(late)}  -> {verdict_text}")
+
+    def _measure_endpoints(self):
+        names = [n for n in ENDPOINTS if n in self.options.only]
+        if "health" not in names:
+            names.insert(0, "health")
+        say("  " + HEADER)
+        for name in names:
+            result = self._wrk(name, self.options.duration)
+            self.results[name] = result
+            self._print_result(result, self.results["health"])
+        self.results["health_again"] = self._wrk("health", self.options.duration)
+        drift = self.results["health_again"].rps / self.results["health"].rps - 1
+        say(
+            f"  baseline again at the end: {self.results['health_again'].rps:.0f} req/s "
+            f"({drift:+.1%} against the first)"
+        )
+
+    def _print_result(self, result, baseline, reference=None):
+        result.ratio = result.rps / baseline.rps
+        say("  " + result_line(result, reference))
+
+    # -- scale ----------------------------------------------------------------------------------
+
+    def _scale(self):
+        from bench import seed
+
+        say(
+            f"  scale: seeding {self.options.scale_nonces:,} nonces, "
+            f"{self.options.scale_operators:,} operators, {self.options.scale_rounds:,} rounds..."
+        )
+        started = time.monotonic()
+        counts = seed.seed(
+            self.url,
+            operator_id=self.operator_id,
+            aggregator_id=self.aggregator_id,
+            bench_subs=self.subs,
+            nonces=self.options.scale_nonces,
+            operators=self.options.scale_operators,
+            rounds=self.options.scale_rounds,
+        )
+        say(
+            f"  scale: seeded in {time.monotonic() - started:.0f} s; rows now: "
+            + ", ".join(f"{table} {n:,}" for table, n in counts.items())
+        )
+        say("  " + HEADER)
+        for name in SCALE_ENDPOINTS:
+            if name != "health" and name not in self.results:
+                continue
+            result = self._wrk(name, self.options.duration)
+            self.scale_results[name] = result
+            self._print_result(result, self.scale_results["health"], self.results[name])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------------------------
+
+
+def fmt_rss(rss):
+    return ", ".join(f"pid {pid} {kib / 1024:.1f} MiB" for pid, kib in sorted(rss.items()))
+
+
+def memory_verdict(early, late):
+    growth = [late[pid] / early[pid] - 1 for pid in early if pid in late]
+    if len(growth) != len(early):
+        return "MISS (a worker was replaced)"
+    worst = max(growth, key=abs)
+    ok = all(abs(g) <= MEMORY_TOLERANCE for g in growth)
+    return f"{'PASS' if ok else 'MISS'} (largest change {worst:+.1%}, target within 10%)"
+
+
+def verdict(result):
+    """The target check of one result: text, or '' when it has no target."""
+    checks = []
+    target = ENDPOINTS.get(result.name, (None, None))[1]
+    if target is not None:
+        checks.append(f"ratio>={target} {'PASS' if result.ratio >= target else 'MISS'}")
+    if result.name == "mint":
+        ok = result.p99_ms < MINT_P99_FACTOR * result.p50_ms
+        checks.append(f"p99<3xp50 {'PASS' if ok else 'MISS'}")
+    checks.append("errors 0 PASS" if result.errors == 0 else f"errors MISS {result.error_detail}")
+    return "  ".join(checks)
+
+
+def fmt_ms(value):
+    return "-" if value is None else f"{value:.2f}"
+
+
+HEADER = (
+    f"{'endpoint':<8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  "
+    f"{'CPU ms/req: platform':>20} {'wallet':>7} {'db':>6} {'busy':>5}  verdict"
+)
+
+
+def result_line(result, reference=None):
+    """One row under HEADER; with `reference` (the empty database's), the scale comparison."""
+    cpu = result.cpu_ms
+    line = (
+        f"{result.name:<8} {result.rps:7.0f} {result.p50_ms:7.1f} {result.p99_ms:7.1f} "
+        f"{result.ratio:6.2f}  {fmt_ms(cpu['platform']):>20} {fmt_ms(cpu['wallet']):>7} "
+        f"{fmt_ms(cpu['postgres']):>6} {result.host_busy:5.0%}  "
+    )
+    if reference is None:
+        return line + verdict(result)
+    if result.name == "health":
+        return line + f"(baseline again: {result.rps / reference.rps:.2f}x the empty run's)"
+    return line + scale_verdict(result, reference)
+
+
+def scale_verdict(result, reference):
+    """Rate against the empty database's, adjusted by how the baseline moved in between (other
+    load on the machine moves both); the raw rate and CPU per request are shown beside it."""
+    adjusted = result.ratio / reference.ratio
+    raw = result.rps / reference.rps
+    ok = adjusted >= 1 - SCALE_TOLERANCE and result.errors == 0
+    cpu_now, cpu_then = result.cpu_ms["platform"], reference.cpu_ms["platform"]
+    cpu = f", CPU/req {cpu_now / cpu_then:.2f}x" if cpu_now and cpu_then else ""
+    return (
+        f"vs empty: {adjusted:.2f}x rate (raw {raw:.2f}x{cpu}) "
+        f"{'PASS' if ok else 'MISS'} (>= 0.90)  errors {result.errors}"
+    )
+
+
+def machine():
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    return {
+        "cores (nproc)": os.cpu_count(),
+        "CPU": model,
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+        "wrk": (wrk_version.stdout or wrk_version.stderr).split("\n")[0].strip(),
+        "kernel": platform.release(),
+    }
+
+
+def _cpu_cell(result):
+    cpu = result.cpu_ms
+    text = fmt_ms(cpu["platform"] if result.name != "wallet" else cpu["wallet"])
+    if cpu.get("postgres") is not None:
+        text += f" (+{cpu['postgres']:.2f} db)"
+    return text
+
+
+def summary_table(runs):
+    """Markdown: endpoints down, databases across; then memory and the scale re-runs."""
+    kinds = list(runs)
+    header = "| endpoint | target |" + "".join(
+        f" {k} req/s | p50 ms | p99 ms | ratio | CPU ms/req | verdict |" for k in kinds
+    )
+    lines = [header, "|" + "---|" * (2 + 6 * len(kinds))]
+    for name, (_, target) in ENDPOINTS.items():
+        row = f"| {name} | {'' if target is None else '>= ' + str(target)} |"
+        present = False
+        for kind in kinds:
+            result = runs[kind].results.get(name)
+            if result is None:
+                row += " | | | | | |"
+                continue
+            present = True
+            short = verdict(result).replace("errors 0 PASS", "").strip() or "ok"
+            if "errors MISS" not in short and name != "health":
+                short += " (0 errors)" if short != "ok" else ""
+            row += (
+                f" {result.rps:.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
+                f"{result.ratio:.2f} | {_cpu_cell(result)} | {short} |"
+            )
+        if present:
+            lines.append(row)
+    served, _, total, _ = runs[kinds[0]].memory
+    memory = f"| memory: worker RSS after {served} / {total} requests | within 10% |"
+    for kind in kinds:
+        _, early, _, late = runs[kind].memory
+        pairs = ", ".join(
+            f"{early[pid] / 1024:.1f}/{late.get(pid, 0) / 1024:.1f}" for pid in sorted(early)
+        )
+        memory += f" {pairs} MiB | | | | | {memory_verdict(early, late).split(' ')[0]} |"
+    lines.append(memory)
+    for name in SCALE_ENDPOINTS[1:]:
+        if not any(name in runs[k].scale_results for k in kinds):
+            continue
+        row = f"| {name}, seeded database | rate >= 0.90x empty |"
+        for kind in kinds:
+            result = runs[kind].scale_results.get(name)
+            if result is None:
+                row += " | | | | | |"
+                continue
+            reference = runs[kind].results[name]
+            adjusted = result.ratio / reference.ratio
+            ok = adjusted >= 1 - SCALE_TOLERANCE and result.errors == 0
+            row += (
+                f" {result.rps:.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
+                f"{result.ratio:.2f} | {_cpu_cell(result)} | "
+                f"{adjusted:.2f}x {'PASS' if ok else 'MISS'} |"
+            )
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def bcrypt_note(runs):
+    password = secrets.token_urlsafe(32).encode()
+    hashed = bcrypt.hashpw(password, bcrypt.gensalt(BCRYPT_ROUNDS))
+    started = time.process_time()
+    bcrypt.checkpw(password, hashed)
+    cost_ms = (time.process_time() - started) * 1000
+    say(
+        f"bcrypt once per key per worker: one bcrypt check at cost {BCRYPT_ROUNDS} takes "
+        f"{cost_ms:.0f} ms of CPU here."
+    )
+    for kind, run in runs.items():
+        me = run.results.get("me")
+        if me is None or me.cpu_ms["platform"] is None:
+            continue
+        per_request = me.cpu_ms["platform"]
+        say(
+            f"  {kind}: `me` used {per_request:.2f} ms of CPU per request over {me.requests} "
+            f"requests: had bcrypt run on more than 1 request in {cost_ms / per_request:.0f}, "
+            f"it alone would exceed that (a bcrypt per request would cap `me` near "
+            f"{2000 / cost_ms:.0f} req/s on 2 cores)."
+        )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--db", default="sqlite,postgres", help="sqlite,postgres (default both)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--players", type=int, default=64, help="launched player sessions")
+    parser.add_argument("--memory-requests", type=int, default=10_000)
+    parser.add_argument("--only", default=",".join(ENDPOINTS), help="endpoints to measure")
+    parser.add_argument("--scale", action="store_true", help="also seed and re-measure")
+    parser.add_argument("--scale-nonces", type=int, default=1_000_000)
+    parser.add_argument("--scale-operators", type=int, default=100_000)
+    parser.add_argument("--scale-rounds", type=int, default=1_000_000)
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL"))
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="sample the workers with py-spy during each measured run (pip install py-spy); "
+        "raw stacks go to DIR and hot spots are printed; the figures then include its overhead",
+    )
+    options = parser.parse_args(argv)
+    options.only = set(options.only.split(","))
+    options.postgres_url = options.postgres_url or DEFAULT_POSTGRES_URL
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: `apt-get install wrk` (make bench does it)")
+
+    say(
+        f"BetterPlay benchmark: wrk -t{options.threads} -c{options.connections}, "
+        f"{options.duration} s runs after {options.warmup} s warm-up"
+    )
+    details = machine()
+    runs = {}
+    started = time.monotonic()
+    kinds = options.db.split(",")
+    if not set(kinds) <= {"sqlite", "postgres"}:
+        sys.exit(f"--db takes sqlite and/or postgres, not {options.db!r}")
+    for kind in kinds:
+        if kind == "postgres":
+            problem = fresh_postgres(options.postgres_url)
+            if problem:
+                say(f"\n== postgres: SKIPPED: {problem}")
+                continue
+            details["PostgreSQL"] = postgres_version(options.postgres_url)
+        workdir = tempfile.mkdtemp(prefix=f"betterplay-bench-{kind}-")
+        url = f"sqlite:///{workdir}/platform.db" if kind == "sqlite" else options.postgres_url
+        say(f"\n== {kind} ({url})")
+        busy = machine_busy()
+        if busy > 0.25:
+            say(
+                f"  warning: the machine was {busy:.0%} busy before the run started; other "
+                "load shares the cores, so the figures will be noisy"
+            )
+        try:
+            run = DatabaseRun(kind, url, workdir, options)
+            run.run()
+        except Exception:
+            say(f"  failed; its work directory (logs, database) is kept: {workdir}")
+            raise
+        runs[kind] = run
+        for note in run.notes:
+            say(f"  note: {note}")
+        if options.keep:
+            say(f"  work directory kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    say("\n== Machine")
+    for name, value in details.items():
+        say(f"  {name}: {value}")
+    if runs:
+        say(
+            "\n== Summary (ratio = req/s over /v1/health's in the same run; CPU = the platform's "
+            "gunicorn workers; for `wallet`, the wallet's)"
+        )
+        say(summary_table(runs))
+        say()
+        bcrypt_note(runs)
+        for kind, run in runs.items():
+            served, early, total, late = run.memory
+            say(
+                f"memory ({kind}): RSS after {served} / {total} requests: {fmt_rss(early)} / "
+                f"{fmt_rss(late)}: {memory_verdict(early, late)}"
+            )
+        if not options.scale:
+            say("scale: skipped (run `make bench SCALE=1` or `python -m bench.run --scale`)")
+    say(f"\ntotal time {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
