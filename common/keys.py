@@ -18,7 +18,8 @@ from datetime import timedelta
 
 import bcrypt
 
-from common.models import utcnow
+from common.models import AdminKey, ApiKey, utcnow
+from common.prepared import Prepared
 
 KEY_PATTERN = re.compile(r"^([0-9a-f]{12})\.([A-Za-z0-9_-]+)$")
 BCRYPT_MAX_BYTES = 72
@@ -93,6 +94,11 @@ class KeyVerifier:
 
 verifier = KeyVerifier()
 
+KEY_BY_PREFIX = {
+    model: Prepared(lambda prefix, model=model: model.select().where(model.prefix == prefix))
+    for model in (ApiKey, AdminKey)
+}
+
 
 def find_usable_key(model, raw_key, failure_limit, window_seconds):
     """The `model` row (ApiKey or AdminKey) that `raw_key` proves, or None.
@@ -103,7 +109,7 @@ def find_usable_key(model, raw_key, failure_limit, window_seconds):
     if parts is None:
         return None
     prefix, secret = parts
-    row = model.get_or_none(model.prefix == prefix)
+    row = KEY_BY_PREFIX[model].first(prefix)
     now = utcnow()
     if row is None or not row.is_usable(now):
         return None

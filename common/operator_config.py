@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from common.models import OperatorConfig, OperatorCurrency
+from common.prepared import Prepared
 
 FEATURE_FLAGS = ("autoplay", "turbo", "chat", "soundDefault")
 DEFAULT_LANGUAGE = "en"
@@ -27,16 +28,26 @@ class OperatorSettings:
     updated_at: datetime | None = None
 
 
+CONFIG = Prepared(
+    lambda operator_id: OperatorConfig.select().where(OperatorConfig.operator == operator_id)
+)
+CURRENCIES = Prepared(
+    lambda operator_id: (
+        OperatorCurrency.select()
+        .where(OperatorCurrency.operator == operator_id)
+        .order_by(OperatorCurrency.code)
+    )
+)
+
+
 def read_operator_config(operator_id):
     """The stored config of an operator; a config never set reads as empty."""
-    row = OperatorConfig.get_or_none(OperatorConfig.operator == operator_id)
+    row = CONFIG.first(operator_id)
     if row is None:
         return OperatorSettings()
     currencies = {
         c.code: CurrencyLimits(c.min_bet, c.max_bet, c.max_win)
-        for c in OperatorCurrency.select()
-        .where(OperatorCurrency.operator == operator_id)
-        .order_by(OperatorCurrency.code)
+        for c in CURRENCIES.select(operator_id)
     }
     flags = {name: bool(row.feature_flags.get(name, False)) for name in FEATURE_FLAGS}
     return OperatorSettings(

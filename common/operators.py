@@ -6,19 +6,36 @@ from common.crypto import SecretBox
 from common.errors import ApiError
 from common.models import Operator
 from common.pagination import paginate
+from common.prepared import Prepared
 from common.schemas import UUID_LIKE, is_lookup_key
 from common.wallet import WalletClient
+
+
+def _lookup(column, owned):
+    if owned:
+        return Prepared(
+            lambda key, owner: (
+                Operator.select().where(column == key, Operator.aggregator == owner).limit(1)
+            )
+        )
+    return Prepared(lambda key: Operator.select().where(column == key).limit(1))
+
+
+# (looked up by id?, owner given?) -> the query
+OPERATOR_LOOKUPS = {
+    (by_id, owned): _lookup(Operator.id if by_id else Operator.code, owned)
+    for by_id in (True, False)
+    for owned in (True, False)
+}
 
 
 def find_operator(id_or_code, aggregator=None):
     """The operator with this id or code; with `aggregator`, only one it owns (else 404)."""
     operator = None
     if is_lookup_key(id_or_code):
-        column = Operator.id if UUID_LIKE.match(id_or_code) else Operator.code
-        query = Operator.select().where(column == id_or_code)
-        if aggregator is not None:
-            query = query.where(Operator.aggregator == aggregator)
-        operator = query.first()
+        by_id = bool(UUID_LIKE.match(id_or_code))
+        owner = () if aggregator is None else (getattr(aggregator, "id", aggregator),)
+        operator = OPERATOR_LOOKUPS[by_id, bool(owner)].first(id_or_code, *owner)
     if operator is None:
         raise ApiError(
             404, "operator_not_found", "Operator not found, or not owned by your aggregator."

@@ -16,6 +16,8 @@ from common.web import load_json_body
 from games.schemas.launch_tokens import LaunchTokenRequestSchema
 from games.tokens import AUDIENCE
 
+REQUEST_SCHEMA = LaunchTokenRequestSchema()
+
 
 def _request_body():
     raw = request.get_data(cache=True)
@@ -52,7 +54,7 @@ def mint_launch_token(aggregator, operator_code):
             422, "currency_not_configured", f"The currency {currency!r} is not configured."
         )
     try:
-        data = LaunchTokenRequestSchema().load(body if isinstance(body, dict) else {"": body})
+        data = REQUEST_SCHEMA.load(body if isinstance(body, dict) else {"": body})
     except ValidationError as exc:
         raise ApiError(
             422,

@@ -1,0 +1,78 @@
+"""Hot-path queries whose SQL is built once per process and database dialect, then re-run.
+
+Peewee builds a query's SQL afresh on every execution, and for a select of a dozen columns that
+costs several times what SQLite or PostgreSQL take to run it: on the busiest requests
+(authentication, minting, launch, bets) it was most of the platform's CPU (bench/README.md).
+A `Prepared` query is written as usual, as a function of its values, and compiled once with
+placeholders; later calls only bind the values and run the SQL. Rows come back as model
+instances, converted field by field as peewee does. Values go to the driver as they are, so
+they must be strings or integers (ids, codes, counters); convert anything else with the field's
+`db_value` first.
+
+    KEY_BY_PREFIX = Prepared(lambda prefix: ApiKey.select().where(ApiKey.prefix == prefix))
+    row = KEY_BY_PREFIX.first("0123456789ab")
+"""
+
+import threading
+
+from common.db import database
+
+
+class Prepared:
+    def __init__(self, build, proxy=database):
+        self._build = build
+        self._proxy = proxy  # the platform's database, or another app's (the reference wallet's)
+        self._compiled = {}  # database class -> (model, sql, slots)
+        self._lock = threading.Lock()
+
+    def _compile(self, count):
+        marks = [f"\x00prepared-value-{i}\x00" for i in range(count)]
+        query = self._build(*marks)
+        sql, params = query.sql()
+        slots = [marks.index(p) if p in marks else (p,) for p in params]
+        missing = set(range(count)) - {s for s in slots if isinstance(s, int)}
+        if missing:
+            raise ValueError(f"values {sorted(missing)} do not reach the SQL as they are")
+        return {"model": query.model, "sql": sql, "slots": slots, "columns": None}
+
+    def _entry(self, count):
+        kind = type(self._proxy.obj)
+        entry = self._compiled.get(kind)
+        if entry is None:
+            with self._lock:
+                entry = self._compiled.get(kind) or self._compile(count)
+                self._compiled[kind] = entry
+        return entry
+
+    def select(self, *values):
+        """The query's rows as a list of model instances."""
+        for value in values:
+            if type(value) not in (str, int):
+                raise TypeError(f"a prepared query takes str or int values, not {type(value)}")
+        entry = self._entry(len(values))
+        params = [values[s] if isinstance(s, int) else s[0] for s in entry["slots"]]
+        cursor = self._proxy.execute_sql(entry["sql"], params)
+        columns = entry["columns"]
+        if columns is None:
+            columns = entry["columns"] = _columns(entry["model"], cursor.description)
+        model = entry["model"]
+        rows = []
+        for row in cursor.fetchall():
+            instance = model(__no_default__=1)
+            instance.__data__ = {
+                name: None if value is None else convert(value)
+                for (name, convert), value in zip(columns, row, strict=True)
+            }
+            rows.append(instance)
+        return rows
+
+    def first(self, *values):
+        for row in self.select(*values):
+            return row
+        return None
+
+
+def _columns(model, description):
+    """(field name, python_value converter or None) per column of a result, as peewee maps them."""
+    fields = model._meta.columns  # column name -> field
+    return [(fields[item[0]].name, fields[item[0]].python_value) for item in description]
