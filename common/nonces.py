@@ -4,6 +4,13 @@ from peewee import IntegrityError
 
 from common.db import database
 from common.models import Nonce, utcnow
+from common.prepared import Prepared
+
+INSERT_NONCE = Prepared(
+    lambda operator_id, jti, expires_at: Nonce.insert(
+        operator=operator_id, jti=jti, expires_at=expires_at
+    )
+)
 
 
 def burn_nonce(operator_id, jti, expires_at):
@@ -14,7 +21,7 @@ def burn_nonce(operator_id, jti, expires_at):
     """
     try:
         with database.atomic():
-            Nonce.insert(operator=operator_id, jti=jti, expires_at=expires_at).execute()
+            INSERT_NONCE.execute(operator_id, jti, expires_at)
     except IntegrityError:
         return False
     return True

@@ -43,6 +43,11 @@ def find_operator(id_or_code, aggregator=None):
     return operator
 
 
+def find_operator_by_code(code):
+    """The operator with this code, or None."""
+    return OPERATOR_LOOKUPS[False, False].first(code)
+
+
 def list_operators(aggregator, limit, cursor=None):
     query = Operator.select().where(Operator.aggregator == aggregator)
     return paginate(query, Operator, limit, cursor)

@@ -4,9 +4,11 @@ Peewee builds a query's SQL afresh on every execution, and for a select of a doz
 costs several times what SQLite or PostgreSQL take to run it: on the busiest requests
 (authentication, minting, launch, bets) it was most of the platform's CPU (bench/README.md).
 A `Prepared` query is written as usual, as a function of its values, and compiled once with
-placeholders; later calls only bind the values and run the SQL. Rows come back as model
-instances, converted field by field as peewee does. Values go to the driver as they are, so
-they must be strings or integers (ids, codes, counters); convert anything else with the field's
+placeholders; later calls only bind the values and run the SQL. The function runs once, so
+whatever varies between calls (the time, say) must be one of its values. Rows come back as model
+instances, converted field by field as peewee does. Inserts, updates and deletes run the same
+way with `execute`. Values go to the driver as they are, as peewee itself sends strings,
+integers, booleans, datetimes and NULL; convert anything else (money) with its field's
 `db_value` first.
 
     KEY_BY_PREFIX = Prepared(lambda prefix: ApiKey.select().where(ApiKey.prefix == prefix))
@@ -14,8 +16,13 @@ they must be strings or integers (ids, codes, counters); convert anything else w
 """
 
 import threading
+from datetime import datetime
+
+from peewee import Insert, Value
 
 from common.db import database
+
+DRIVER_TYPES = (str, int, bool, datetime)
 
 
 class Prepared:
@@ -27,12 +34,16 @@ class Prepared:
 
     def _compile(self, count):
         marks = [f"\x00prepared-value-{i}\x00" for i in range(count)]
-        query = self._build(*marks)
+        # Unconverted placeholders: a field's db_value (money's, say) would choke on them.
+        query = self._build(*(Value(mark, converter=False) for mark in marks))
         sql, params = query.sql()
         slots = [marks.index(p) if p in marks else (p,) for p in params]
         missing = set(range(count)) - {s for s in slots if isinstance(s, int)}
         if missing:
             raise ValueError(f"values {sorted(missing)} do not reach the SQL as they are")
+        if isinstance(query, Insert) and len(slots) != sum(isinstance(s, int) for s in slots):
+            # An insert fills unnamed columns with their defaults, which would be frozen here.
+            raise ValueError("a prepared insert must name every column as a value")
         return {"model": query.model, "sql": sql, "slots": slots, "columns": None}
 
     def _entry(self, count):
@@ -44,14 +55,21 @@ class Prepared:
                 self._compiled[kind] = entry
         return entry
 
-    def select(self, *values):
-        """The query's rows as a list of model instances."""
+    def _run(self, values):
         for value in values:
-            if type(value) not in (str, int):
-                raise TypeError(f"a prepared query takes str or int values, not {type(value)}")
+            if value is not None and type(value) not in DRIVER_TYPES:
+                raise TypeError(f"a prepared query takes {DRIVER_TYPES} values, not {type(value)}")
         entry = self._entry(len(values))
         params = [values[s] if isinstance(s, int) else s[0] for s in entry["slots"]]
-        cursor = self._proxy.execute_sql(entry["sql"], params)
+        return entry, self._proxy.execute_sql(entry["sql"], params)
+
+    def execute(self, *values):
+        """Run an insert, update or delete; returns the number of rows it touched."""
+        return self._run(values)[1].rowcount
+
+    def select(self, *values):
+        """The query's rows as a list of model instances."""
+        entry, cursor = self._run(values)
         columns = entry["columns"]
         if columns is None:
             columns = entry["columns"] = _columns(entry["model"], cursor.description)

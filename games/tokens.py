@@ -7,8 +7,7 @@ import jwt
 
 from common.errors import ApiError
 from common.languages import is_language_tag
-from common.models import Operator
-from common.operators import jwt_verification_key
+from common.operators import find_operator_by_code, jwt_verification_key
 from common.schemas import is_http_url, is_lookup_key
 
 AUDIENCE = "betterplay"
@@ -47,7 +46,7 @@ def verify_launch_token(token):
     """(operator, claims) of a token that verifies with its operator's pinned algorithm and key."""
     if not token or len(token) > 8192:
         raise InvalidLaunchToken("it is missing or too long.")
-    operator = Operator.get_or_none(Operator.code == _issuer(token))
+    operator = find_operator_by_code(_issuer(token))
     if operator is None:
         raise InvalidLaunchToken("its issuer is not a known operator.")
     try:

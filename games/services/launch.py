@@ -2,8 +2,9 @@
 
 import uuid
 
+from common.auth import AGGREGATOR_BY_ID
 from common.errors import ApiError
-from common.models import ACTIVE, Aggregator
+from common.models import ACTIVE
 from common.money import AmountError, parse_amount
 from common.nonces import burn_nonce
 from common.operator_config import read_operator_config
@@ -74,8 +75,8 @@ def _check_active(operator):
     if operator.status != ACTIVE:
         raise ApiError(403, "operator_disabled", "The operator is disabled.")
     if operator.aggregator_id is not None:
-        aggregator = Aggregator.get_by_id(operator.aggregator_id)
-        if aggregator.status != ACTIVE:
+        aggregator = AGGREGATOR_BY_ID.first(operator.aggregator_id)
+        if aggregator is None or aggregator.status != ACTIVE:
             raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
 
 
