@@ -32,13 +32,20 @@ class SecretBox:
         return self._fernet.encrypt(plaintext.encode()).decode()
 
     def decrypt(self, token):
-        try:
-            return self._fernet.decrypt(token.encode()).decode()
-        except InvalidToken:
-            raise RuntimeError(
-                "An operator secret cannot be decrypted: SECRET_KEY differs from the one it "
-                "was stored with."
-            ) from None
+        # Every mint, launch and wallet call needs its operator's secret: a decrypted token is
+        # kept per process (rotation stores a new token, so a stale entry is never used).
+        return _decrypt(self._fernet, token)
+
+
+@lru_cache(maxsize=4096)
+def _decrypt(fernet, token):
+    try:
+        return fernet.decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise RuntimeError(
+            "An operator secret cannot be decrypted: SECRET_KEY differs from the one it "
+            "was stored with."
+        ) from None
 
 
 def normalize_rsa_public_key(pem):
