@@ -5,12 +5,17 @@ import os
 from flask import current_app
 
 from common.config import ConfigError, env_int
+from common.prepared import Prepared
+from refwallet.db import database
 from refwallet.models import Setting
 
 DEFAULT_DATABASE_URL = "sqlite:///var/wallet.db"
 HMAC_SETTING = "hmac_secret"
 # The platform issues 32 random bytes as hex (64 characters); refuse anything guessable.
 MIN_SECRET_LENGTH = 32
+
+# Read on every call when the environment has no secret: its SQL is built once.
+SETTING = Prepared(lambda key: Setting.select().where(Setting.key == key), proxy=database)
 
 
 def load_config(overrides=None, env=None):
@@ -41,7 +46,7 @@ def hmac_secret():
     configured = current_app.config.get("WALLET_HMAC_SECRET")
     if configured:
         return configured
-    stored = Setting.get_or_none(Setting.key == HMAC_SETTING)
+    stored = SETTING.first(HMAC_SETTING)
     return stored.value if stored else None
 
 

@@ -9,9 +9,22 @@ import hashlib
 import json
 
 from common.money import format_amount
+from common.prepared import Prepared
 from refwallet.answers import Answer
+from refwallet.db import database
 from refwallet.errors import DUPLICATE_TRANSACTION, WalletError
-from refwallet.models import TOMBSTONE, Transaction
+from refwallet.models import TOMBSTONE, Transaction, utcnow
+
+# Every money call looks a transactionId up and stores one: their SQL is built once (see
+# common/prepared.py), since peewee building it anew would cost more than running it.
+TRANSACTION = Prepared(
+    lambda transaction_id: Transaction.select().where(Transaction.transaction_id == transaction_id),
+    proxy=database,
+)
+COLUMNS = [field.name for field in Transaction._meta.sorted_fields]
+INSERT_TRANSACTION = Prepared(
+    lambda *values: Transaction.insert(dict(zip(COLUMNS, values, strict=True))), proxy=database
+)
 
 
 def content_of(kind, call):
@@ -48,9 +61,24 @@ def fingerprint(content):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def find_transaction(transaction_id):
+    """The stored transaction (or tombstone) `transaction_id`, or None."""
+    return TRANSACTION.first(transaction_id)
+
+
+def insert_transaction(**columns):
+    """Store a row of refwallet_transactions, given every column but created_at.
+
+    A row with the same transaction_id, even one inserted concurrently, raises IntegrityError.
+    """
+    columns["amount"] = Transaction.amount.db_value(columns["amount"])
+    columns["created_at"] = utcnow()
+    INSERT_TRANSACTION.execute(*(columns[name] for name in COLUMNS))
+
+
 def record(transaction_id, content, answer, state):
     """Store the transaction with its answer; a concurrent duplicate raises IntegrityError."""
-    Transaction.create(
+    insert_transaction(
         transaction_id=transaction_id,
         kind=content["kind"],
         operator=content["operator"],

@@ -11,6 +11,7 @@ import logging
 from peewee import IntegrityError
 
 from common.money import format_amount
+from common.prepared import Prepared
 from refwallet.answers import Answer
 from refwallet.db import database
 from refwallet.errors import (
@@ -20,7 +21,7 @@ from refwallet.errors import (
     PLAYER_FROZEN,
     WalletError,
 )
-from refwallet.idempotency import content_of, record, replay
+from refwallet.idempotency import content_of, find_transaction, insert_transaction, record, replay
 from refwallet.models import (
     BET,
     OPEN,
@@ -35,6 +36,13 @@ from refwallet.models import (
 from refwallet.players import change_balance, find_player
 
 log = logging.getLogger(__name__)
+
+SET_STATE = Prepared(
+    lambda state, transaction_id: Transaction.update(state=state).where(
+        Transaction.transaction_id == transaction_id
+    ),
+    proxy=database,
+)
 
 # A concurrent call may insert the same transactionId (or the tombstone we are about to write)
 # between our look-up and our insert. The loser's transaction rolls back and runs again; the
@@ -82,7 +90,7 @@ def _apply(kind, call, move):
     for _ in range(ATTEMPTS):
         try:
             with database.atomic():
-                known = Transaction.get_or_none(Transaction.transaction_id == transaction_id)
+                known = find_transaction(transaction_id)
                 if known is not None:
                     return replay(known, content)
                 player = _player(call, lock=True)
@@ -157,7 +165,7 @@ def _void(player, call):
 
 def _referenced_bet(call, missing_ok=False):
     reference = call["reference_transaction_id"]
-    bet = Transaction.get_or_none(Transaction.transaction_id == reference)
+    bet = find_transaction(reference)
     if bet is None:
         if missing_ok:
             return None
@@ -173,11 +181,11 @@ def _referenced_bet(call, missing_ok=False):
 
 def _close(bet, state):
     bet.state = state
-    bet.save(only=[Transaction.state])
+    SET_STATE.execute(state, bet.transaction_id)
 
 
 def _record_tombstone(call):
-    Transaction.create(
+    insert_transaction(
         transaction_id=call["reference_transaction_id"],
         kind=TOMBSTONE,
         operator=call["operator"],
@@ -188,4 +196,7 @@ def _record_tombstone(call):
         game=call["game"],
         reference_transaction_id=call["transaction_id"],
         state=ROLLED_BACK,
+        fingerprint=None,
+        response_status=None,
+        response_body=None,
     )

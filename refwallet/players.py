@@ -5,6 +5,7 @@ from decimal import Decimal
 from peewee import IntegrityError
 
 from common.money import MAX_INTEGER_DIGITS, MONEY_CONTEXT, format_amount
+from common.prepared import Prepared
 from refwallet.db import database, lock_for_update
 from refwallet.errors import INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, PLAYER_NOT_FOUND, WalletError
 from refwallet.models import Player, Transaction
@@ -12,11 +13,20 @@ from refwallet.models import Player, Transaction
 # The MONEY column keeps 14 integer digits (NUMERIC(32, 18) on PostgreSQL).
 MAX_BALANCE = Decimal(10) ** MAX_INTEGER_DIGITS
 
+# Every call reads a player and most change a balance: their SQL is built once (see
+# common/prepared.py), since peewee building it anew would cost more than running it.
+PLAYER = Prepared(lambda sub: Player.select().where(Player.sub == sub), proxy=database)
+LOCKED_PLAYER = Prepared(
+    lambda sub: lock_for_update(Player.select().where(Player.sub == sub)), proxy=database
+)
+SET_BALANCE = Prepared(
+    lambda balance, sub: Player.update(balance=balance).where(Player.sub == sub), proxy=database
+)
+
 
 def find_player(sub, lock=False):
     """The player `sub`, locked for this transaction when `lock`; PLAYER_NOT_FOUND otherwise."""
-    query = Player.select().where(Player.sub == sub)
-    player = (lock_for_update(query) if lock else query).get_or_none()
+    player = (LOCKED_PLAYER if lock else PLAYER).first(sub)
     if player is None:
         raise WalletError(PLAYER_NOT_FOUND, f"No player {sub!r} in this wallet.")
     return player
@@ -34,7 +44,7 @@ def change_balance(player, delta):
             f"The balance would exceed the largest amount this wallet stores ({MAX_BALANCE}).",
         )
     player.balance = balance
-    player.save(only=[Player.balance])
+    SET_BALANCE.execute(Player.balance.db_value(balance), player.sub)
 
 
 def add_player(sub, currency, balance=Decimal(0), frozen=False):
