@@ -37,13 +37,6 @@ from refwallet.players import change_balance, find_player
 
 log = logging.getLogger(__name__)
 
-SET_STATE = Prepared(
-    lambda state, transaction_id: Transaction.update(state=state).where(
-        Transaction.transaction_id == transaction_id
-    ),
-    proxy=database,
-)
-
 # A concurrent call may insert the same transactionId (or the tombstone we are about to write)
 # between our look-up and our insert. The loser's transaction rolls back and runs again; the
 # second time it sees the winner's row.
@@ -54,6 +47,14 @@ BET_STATE_WORDS = {
     ROLLED_BACK: "rolled back",
     REFUSED: "a refused bet",
 }
+
+# A win or rollback closes its bet; built once, like the look-ups and inserts it goes with.
+SET_STATE = Prepared(
+    lambda state, transaction_id: Transaction.update(state=state).where(
+        Transaction.transaction_id == transaction_id
+    ),
+    proxy=database,
+)
 
 
 def auth(call):
