@@ -8,21 +8,59 @@ once with "database is locked", ignoring the busy timeout.
 """
 
 import os
+import time
 
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse import db_url
+from playhouse.pool import PooledPostgresqlDatabase
 
 from common.fields import MONEY_COLUMN_TYPES
 
 database = DatabaseProxy()
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
+PING_IDLE_SECONDS = 5
 _current = {}  # id(proxy) -> the URL it points at
 
 
 def _sqlite_path(url):
     # sqlite:///relative/path.db or sqlite:////absolute/path.db
     return url.split(":///", 1)[1].split("?", 1)[0]
+
+
+class PooledPostgres(PooledPostgresqlDatabase):
+    """peewee's PostgreSQL pool, pinging a connection at check-out only after it sat idle.
+
+    peewee sends `SELECT 1` on every check-out, a round trip on every request. A connection
+    back from a request moments ago is known to work; one that sat idle for a few seconds may
+    have been dropped by the server or a proxy, so it is still pinged.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._returned_at = {}  # id(connection) -> when it was last checked in
+
+    def _is_closed(self, conn):
+        if conn.closed:
+            return True
+        returned = self._returned_at.get(id(conn))
+        if returned is not None and time.monotonic() - returned < PING_IDLE_SECONDS:
+            adapter = self._adapter
+            status = adapter.txn_status(conn)
+            if status == adapter.txn_idle:
+                return False
+        return super()._is_closed(conn)
+
+    def _close(self, conn, close_conn=False):
+        self._returned_at[id(conn)] = time.monotonic()
+        super()._close(conn, close_conn)
+
+    def _close_raw(self, conn):
+        self._returned_at.pop(id(conn), None)
+        super()._close_raw(conn)
+
+
+db_url.register_database(PooledPostgres, "betterplay+postgres")
 
 
 def make_database(url, pool_size=8):
@@ -50,7 +88,7 @@ def make_database(url, pool_size=8):
     if scheme in ("postgresql", "postgres"):
         rest = url.split("://", 1)[1]
         return db_url.connect(
-            "postgresql+pool://" + rest,
+            "betterplay+postgres://" + rest,
             max_connections=pool_size,
             stale_timeout=300,
             timeout=10,
