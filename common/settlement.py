@@ -15,6 +15,8 @@ from common.faults import checkpoint
 from common.models import PlayerSession, Round, WalletAttempt, WalletTransaction, utcnow
 from common.money import AmountError, parse_amount
 from common.operators import wallet_client
+from common.prepared import Prepared
+from common.row_writes import RowInsert, RowUpdate
 from common.wallet import WalletRefused, WalletTimeout, WalletUnavailable
 
 BET, WIN, ROLLBACK = "bet", "win", "rollback"
@@ -41,6 +43,26 @@ DEFINITE_BET_REFUSALS = {
 }
 MAX_BACKOFF_SECONDS = 300
 
+# The writes of every bet, compiled once (common/row_writes.py).
+INSERT_TRANSACTION = RowInsert(WalletTransaction)
+UPDATE_TRANSACTION = RowUpdate(WalletTransaction)
+INSERT_ATTEMPT = RowInsert(WalletAttempt)
+COUNT_ATTEMPT = Prepared(
+    lambda id: WalletTransaction.update(attempts=WalletTransaction.attempts + 1).where(
+        WalletTransaction.id == id
+    )
+)
+UPDATE_ROUND = RowUpdate(Round)
+UPDATE_SESSION = RowUpdate(PlayerSession)
+OPENING_BET = Prepared(
+    lambda round_id, kind: (
+        WalletTransaction.select(WalletTransaction.id)
+        .where((WalletTransaction.round == round_id) & (WalletTransaction.kind == kind))
+        .order_by(WalletTransaction.created_at, WalletTransaction.id)
+        .limit(1)
+    )
+)
+
 
 def backoff(attempts):
     """Seconds before the next try: exponential, capped, with full jitter in its upper half."""
@@ -54,7 +76,8 @@ def lease_seconds(operator):
 
 
 def new_transaction(round_, kind, amount, reference=None, due_in=0.0):
-    return WalletTransaction.create(
+    """Record a wallet call's intent (status pending); its id is the call's transactionId."""
+    txn = WalletTransaction(
         id=str(uuid.uuid4()),
         round=round_,
         kind=kind,
@@ -63,6 +86,7 @@ def new_transaction(round_, kind, amount, reference=None, due_in=0.0):
         status=PENDING,
         next_attempt_at=utcnow() + timedelta(seconds=due_in),
     )
+    return INSERT_TRANSACTION(txn)
 
 
 def payload(round_, txn):
@@ -94,18 +118,17 @@ def send(round_, txn):
     except (WalletTimeout, WalletUnavailable) as exc:
         result = ("failed", exc.code)
     outcome = result[0] if result[0] != "refused" else f"refused:{result[1]}"
+    attempt = WalletAttempt(
+        transaction=txn.id,
+        request_id=request_id,
+        started_at=started_at,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        outcome=outcome[:32],
+        detail=None if result[0] == "ack" else str(result[1])[:200],
+    )
     with database.atomic():
-        WalletAttempt.create(
-            transaction=txn,
-            request_id=request_id,
-            started_at=started_at,
-            duration_ms=int((time.monotonic() - started) * 1000),
-            outcome=outcome[:32],
-            detail=None if result[0] == "ack" else str(result[1])[:200],
-        )
-        WalletTransaction.update(attempts=WalletTransaction.attempts + 1).where(
-            WalletTransaction.id == txn.id
-        ).execute()
+        INSERT_ATTEMPT(attempt)
+        COUNT_ATTEMPT.execute(txn.id)
     return result
 
 
@@ -118,9 +141,7 @@ def _answer_balance(answer):
 
 def acknowledge(txn, answer):
     balance = _answer_balance(answer)
-    WalletTransaction.update(status=ACKNOWLEDGED, acknowledged_at=utcnow(), balance=balance).where(
-        WalletTransaction.id == txn.id
-    ).execute()
+    UPDATE_TRANSACTION(txn.id, status=ACKNOWLEDGED, acknowledged_at=utcnow(), balance=balance)
     return balance
 
 
@@ -134,7 +155,7 @@ def schedule_retry(txn, reason):
 
 def set_round(round_, **fields):
     fields["updated_at"] = utcnow()
-    Round.update(**fields).where(Round.id == round_.id).execute()
+    UPDATE_ROUND(round_.id, **fields)
     for name, value in fields.items():
         setattr(round_, name, value)
 
@@ -156,9 +177,7 @@ def finish_credit(round_, txn):
             balance = round_.balance
         if round_.session_id and balance is not None:
             # The session shows the last balance the wallet reported.
-            PlayerSession.update(balance=balance).where(
-                PlayerSession.id == round_.session_id
-            ).execute()
+            UPDATE_SESSION(round_.session_id, balance=balance)
         if txn.kind == ROLLBACK and not is_opening_bet(round_, txn.reference):
             # An extra stake (double, split, insurance) rolled back: the round goes on.
             set_round(round_, balance=balance)
@@ -170,12 +189,7 @@ def finish_credit(round_, txn):
 
 def opening_bet_id(round_):
     """The transactionId of the bet that opened the round (later bets are extra stakes)."""
-    opening = (
-        WalletTransaction.select(WalletTransaction.id)
-        .where((WalletTransaction.round == round_) & (WalletTransaction.kind == BET))
-        .order_by(WalletTransaction.created_at, WalletTransaction.id)
-        .first()
-    )
+    opening = OPENING_BET.first(round_.id, BET)
     return opening.id if opening is not None else None
 
 
