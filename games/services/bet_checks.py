@@ -4,10 +4,12 @@ from decimal import Decimal
 
 from marshmallow import ValidationError
 
+from common.auth import AGGREGATOR_BY_ID
 from common.errors import ApiError
-from common.models import ACTIVE, Aggregator
+from common.models import ACTIVE
 from common.money import AmountError, format_amount, parse_amount
 from common.operator_config import read_operator_config
+from common.operators import find_operator
 
 MAX_BET_PLACES = 8
 
@@ -19,8 +21,16 @@ def _invalid(field, message, code="validation_error"):
 def check_operator_active(operator):
     if operator.status != ACTIVE:
         raise ApiError(403, "operator_disabled", "The operator is disabled.")
-    if operator.aggregator_id and Aggregator.get_by_id(operator.aggregator_id).status != ACTIVE:
-        raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
+    if operator.aggregator_id:
+        aggregator = AGGREGATOR_BY_ID.first(operator.aggregator_id)
+        if aggregator is None or aggregator.status != ACTIVE:
+            raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
+
+
+def session_operator(session):
+    """The session's operator as it is now, read once per request and kept on the session."""
+    session.operator = find_operator(session.operator_id)
+    return session.operator
 
 
 def check_game_and_currency(operator_id, game, currency):
@@ -38,7 +48,7 @@ def check_game_and_currency(operator_id, game, currency):
 
 def check_bet(session, game, rules, body):
     """Validate a bet body against the session's current config: (amount, params, limits)."""
-    check_operator_active(session.operator)
+    check_operator_active(session_operator(session))
     limits = check_game_and_currency(session.operator_id, game, session.currency)
     stake, params = parse_bet(rules, body)
     if not limits.min_bet <= stake <= limits.max_bet:

@@ -1,32 +1,38 @@
 """Opening a round with a bet: single-round games settle at once, multi-step games stay open.
 
-The round (with its seeds, nonce and outcome or opening state) is recorded before the wallet
-is asked for the stake; round_money then collects the stake and records what it bought. The
-player's lease keeps one player's bets and actions from interleaving.
+The round (with its seeds, nonce and outcome or opening state) is recorded in one transaction
+with the stake's intent, before the wallet is asked for the stake; round_money then collects
+the stake and records what it bought. The player's lease keeps one player's bets and actions
+from interleaving.
 """
 
 from common.db import database
 from common.errors import ApiError
 from common.fields import as_stored_json
 from common.models import Round
-from common.settlement import BET_PENDING, OPEN, lease_seconds
+from common.prepared import Prepared
+from common.row_writes import RowInsert
+from common.settlement import BET, BET_PENDING, OPEN, lease_seconds, new_transaction
 from games import fairness
 from games.rules import MULTI_STEP_GAMES, rules_for
 from games.services.bet_checks import check_bet, parse_bet
-from games.services.fairness import PlayerLease, server_seed
+from games.services.fairness import PlayerLease, server_seed, use_nonce
 from games.services.round_money import collect_stake, record_step
 
 OPEN_STATUSES = (OPEN, BET_PENDING)
+
+INSERT_ROUND = RowInsert(Round)
+ROUND_BY_IDEMPOTENCY_KEY = Prepared(
+    lambda operator_id, sub, key: Round.select().where(
+        (Round.operator == operator_id) & (Round.sub == sub) & (Round.idempotency_key == key)
+    )
+)
 
 
 def _existing(session, idempotency_key, game, stake, params):
     if not idempotency_key:
         return None
-    round_ = Round.get_or_none(
-        (Round.operator == session.operator_id)
-        & (Round.sub == session.sub)
-        & (Round.idempotency_key == idempotency_key)
-    )
+    round_ = ROUND_BY_IDEMPOTENCY_KEY.first(session.operator_id, session.sub, idempotency_key)
     if round_ is not None and (round_.game, round_.amount, round_.params) != (game, stake, params):
         raise ApiError(
             422,
@@ -105,8 +111,8 @@ def place_bet(session, game, body, idempotency_key=None):
             settlement = rules.settle(floats_for(), params, stake)
             outcome = settlement.outcome
         with database.atomic():
-            round_ = Round.create(
-                operator=session.operator_id,
+            round_ = Round(
+                operator=session.operator,
                 session=session,
                 sub=session.sub,
                 currency=session.currency,
@@ -123,8 +129,10 @@ def place_bet(session, game, body, idempotency_key=None):
                 nonce=pair.nonce,
                 idempotency_key=idempotency_key,
             )
-            pair.nonce += 1
-            pair.save(only=["nonce"])
-        paid = collect_stake(round_, stake, opening=True)
+            INSERT_ROUND(round_)
+            use_nonce(pair)
+            bet = None if round_.demo else new_transaction(round_, BET, stake)
+        paid = collect_stake(round_, stake, opening=True, bet=bet)
         fields = {} if settlement is not None else {"status": OPEN}
-        return record_step(round_, paid, settlement, limits, **fields), False
+        opening_bet = bet.id if bet is not None else None
+        return record_step(round_, paid, settlement, limits, opening_bet, **fields), False

@@ -9,11 +9,27 @@ from common.db import database
 from common.errors import ApiError
 from common.models import Round, SeedPair, utcnow
 from common.operators import secret_box
+from common.prepared import Prepared
+from common.row_writes import RowUpdate
 from common.settlement import UNFINISHED
 from games import fairness
 
 LEASE_WAIT_SECONDS = 15
 LEASE_POLL_SECONDS = 0.02
+
+ACTIVE_PAIR = Prepared(lambda key: SeedPair.select().where(SeedPair.active_key == key))
+TAKE_LEASE = Prepared(
+    lambda until, key, now: (
+        SeedPair.update(busy_until=until)
+        .where(
+            (SeedPair.active_key == key)
+            & (SeedPair.busy_until.is_null() | (SeedPair.busy_until < now))
+        )
+        .returning(SeedPair)
+    )
+)
+RELEASE_LEASE = Prepared(lambda id: SeedPair.update(busy_until=None).where(SeedPair.id == id))
+UPDATE_PAIR = RowUpdate(SeedPair)
 
 
 def _active_key(operator_id, sub):
@@ -23,7 +39,7 @@ def _active_key(operator_id, sub):
 def active_pair(operator_id, sub):
     """The player's active pair, made on first use (with the next server seed committed too)."""
     key = _active_key(operator_id, sub)
-    pair = SeedPair.get_or_none(SeedPair.active_key == key)
+    pair = ACTIVE_PAIR.first(key)
     if pair is not None:
         return pair
     box = secret_box()
@@ -48,6 +64,12 @@ def server_seed(pair):
     return pair.revealed_server_seed or secret_box().decrypt(pair.server_seed_encrypted)
 
 
+def use_nonce(pair):
+    """Count the pair's nonce as used (in the transaction recording the round it seeded)."""
+    pair.nonce += 1
+    UPDATE_PAIR(pair.id, nonce=pair.nonce)
+
+
 def describe(pair):
     return {
         "serverSeedHash": pair.server_seed_hash,
@@ -60,8 +82,9 @@ def describe(pair):
 class PlayerLease:
     """Serialises one player's bets and seed changes across threads and processes.
 
-    The lease is a timestamp on the active seed pair, taken with a conditional UPDATE, so no
-    database transaction stays open during wallet calls; a crashed holder's lease runs out.
+    The lease is a timestamp on the active seed pair, taken with a conditional UPDATE that
+    returns the pair as taken, so no database transaction stays open during wallet calls; a
+    crashed holder's lease runs out.
     """
 
     def __init__(self, operator_id, sub, seconds, wait_seconds=LEASE_WAIT_SECONDS):
@@ -70,29 +93,23 @@ class PlayerLease:
         self.pair = None
 
     def __enter__(self):
+        key = _active_key(self.operator_id, self.sub)
         deadline = time.monotonic() + self.wait_seconds
         while True:
-            pair = active_pair(self.operator_id, self.sub)
             now = utcnow()
-            taken = (
-                SeedPair.update(busy_until=now + timedelta(seconds=self.seconds))
-                .where(
-                    (SeedPair.id == pair.id)
-                    & SeedPair.active_key.is_null(False)
-                    & (SeedPair.busy_until.is_null() | (SeedPair.busy_until < now))
-                )
-                .execute()
-            )
-            if taken:
-                self.pair = SeedPair.get_by_id(pair.id)
+            self.pair = TAKE_LEASE.first(now + timedelta(seconds=self.seconds), key, now)
+            if self.pair is not None:
                 return self.pair
+            if ACTIVE_PAIR.first(key) is None:  # the player's first bet: make the pair, take it
+                active_pair(self.operator_id, self.sub)
+                continue
             if time.monotonic() > deadline:
                 raise ApiError(409, "player_busy", "Another bet of yours is still in progress.")
             time.sleep(LEASE_POLL_SECONDS)
 
     def __exit__(self, *exc):
         if self.pair is not None:
-            SeedPair.update(busy_until=None).where(SeedPair.id == self.pair.id).execute()
+            RELEASE_LEASE.execute(self.pair.id)
 
 
 def _refuse_if_unfinished(pair):

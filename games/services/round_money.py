@@ -41,8 +41,11 @@ def _refusal(code, round_):
     return ApiError(403, "bet_refused", f"The wallet refused the bet ({code}).", details)
 
 
-def collect_stake(round_, amount, opening):
+def collect_stake(round_, amount, opening, bet=None):
     """Debit `amount` for the round; returns (bet, wallet answer), or (None, None) in demo.
+
+    `bet` is the stake's intent if the caller recorded it (with the round that it opens);
+    otherwise the intent is recorded here, before the wallet call.
 
     A definite refusal voids an opening bet's round and leaves an open round as it was; an
     unknown outcome is rolled back. Either way the caller gets an ApiError.
@@ -55,7 +58,8 @@ def collect_stake(round_, amount, opening):
                 set_round(round_, status=VOID, settled_at=utcnow())
             raise
         return None, None
-    bet = new_transaction(round_, BET, amount)
+    if bet is None:
+        bet = new_transaction(round_, BET, amount)
     checkpoint("after_bet_intent")
     kind, detail = send(round_, bet)
     checkpoint("after_bet_call")
@@ -97,9 +101,11 @@ def capped_payout(settlement, staked, limits):
     return max_win, floor_places(Fraction(max_win) / Fraction(staked)), True
 
 
-def record_step(round_, paid=None, settlement=None, limits=None, **fields):
+def record_step(round_, paid=None, settlement=None, limits=None, opening_bet=None, **fields):
     """In one transaction: acknowledge the stake that paid for this step, store the round's new
-    fields, and if `settlement` ends the round, record its win. Then send the win."""
+    fields, and if `settlement` ends the round, record its win. Then send the win.
+
+    `opening_bet` is the id of the bet that opened the round, when the caller knows it."""
     win = None
     with database.atomic():
         if paid is not None and paid[0] is not None:
@@ -120,7 +126,8 @@ def record_step(round_, paid=None, settlement=None, limits=None, **fields):
             else:
                 fields["status"] = WIN_PENDING
                 due = lease_seconds(round_.operator)
-                win = new_transaction(round_, WIN, payout, opening_bet_id(round_), due)
+                reference = opening_bet or opening_bet_id(round_)
+                win = new_transaction(round_, WIN, payout, reference, due)
         set_round(round_, **fields)
     if round_.demo and settlement is not None:
         _demo_move(round_, round_.payout)
