@@ -14,10 +14,13 @@ import threading
 import time
 import uuid
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from requests.utils import default_headers
 from urllib3.exceptions import HTTPError, ReadTimeoutError
 from urllib3.util import Timeout
 
@@ -58,16 +61,36 @@ class WalletTimeout(WalletError):
     code = "wallet_timeout"
 
 
-def _session():
-    """One pooled requests.Session per thread: keep-alive without sharing across threads."""
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = requests.Session()
-        session.mount("http://", HTTPAdapter(pool_connections=8, pool_maxsize=8, max_retries=0))
-        session.mount("https://", HTTPAdapter(pool_connections=8, pool_maxsize=8, max_retries=0))
-        session.trust_env = False
-        _local.session = session
-    return session
+def _adapter():
+    """One pooled requests HTTPAdapter per thread: keep-alive without sharing across threads.
+
+    Calls go straight to the adapter, not through a requests.Session: a Session merges its
+    settings, cookies, proxies from the environment and hooks into every request, which cost a
+    quarter of a call's CPU, and a signed server-to-server call needs none of them.
+    """
+    adapter = getattr(_local, "adapter", None)
+    if adapter is None:
+        adapter = _local.adapter = HTTPAdapter(pool_connections=8, pool_maxsize=8, max_retries=0)
+    return adapter
+
+
+@lru_cache(maxsize=1024)
+def _target(url):
+    """`url` as requests normalises it, with the headers a Session would send to it."""
+    prepared = requests.Request("POST", url, headers=default_headers()).prepare()
+    return prepared.url, tuple(prepared.headers.items())
+
+
+def _request(url, body, headers):
+    """A POST of `body` to `url`, prepared as requests would, without re-parsing the URL."""
+    prepared = requests.PreparedRequest()
+    prepared.method = "POST"
+    prepared.url, base_headers = _target(url)
+    prepared.headers = CaseInsensitiveDict(base_headers)
+    prepared.headers.update(headers)
+    prepared.headers["Content-Length"] = str(len(body))
+    prepared.body = body
+    return prepared
 
 
 def _encode(payload):
@@ -148,13 +171,13 @@ class WalletClient:
 
     def _post(self, url, body, headers, deadline):
         try:
-            response = _session().post(
-                url,
-                data=body,
-                headers=headers,
-                timeout=Timeout(total=self.timeout),
+            response = _adapter().send(
+                _request(url, body, headers),
                 stream=True,
-                allow_redirects=False,
+                timeout=Timeout(total=self.timeout),
+                verify=True,
+                cert=None,
+                proxies={},
             )
             with response:
                 return response.status_code, response.headers, _read_body(response.raw, deadline)
