@@ -4,6 +4,7 @@ import decimal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -26,6 +27,13 @@ class ParamsSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+@cache
+def shared_schema(schema: type[Schema]) -> Schema:
+    """One instance of a params schema, reused: a load or dump keeps no state in the instance,
+    and building one costs about as much as loading a bet's params with it."""
+    return schema()
 
 
 def max_places(places: int):
@@ -65,9 +73,13 @@ class GameRules:
     name: ClassVar[str]
     params_schema: ClassVar[type[Schema]]
 
+    def params(self) -> Schema:
+        """The game's params schema (one shared instance)."""
+        return shared_schema(self.params_schema)
+
     def load_params(self, params: dict) -> dict[str, Any]:
         """Validate params (marshmallow ValidationError naming the field) and load them."""
-        return self.params_schema().load(params)
+        return self.params().load(params)
 
     def stake(self, amount: Decimal, params: dict) -> Decimal:
         """Return the total staked: the bet amount for every game but roulette."""

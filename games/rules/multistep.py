@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from marshmallow import Schema
 
-from games.rules.base import Settlement, exact_payout
+from games.rules.base import Settlement, exact_payout, shared_schema
 
 FloatsFor = Callable[[], Iterator[float]]
 PLACES = 8
@@ -98,9 +98,13 @@ class MultiStepRules:
     # The fields each action takes besides "action" (mines: reveal takes a tile).
     action_fields: ClassVar[dict[str, set[str]]] = {}
 
+    def params(self) -> Schema:
+        """The game's params schema (one shared instance)."""
+        return shared_schema(self.params_schema)
+
     def load_params(self, params: dict) -> dict[str, Any]:
         """Validate params (marshmallow ValidationError naming the field) and load them."""
-        return self.params_schema().load(params)
+        return self.params().load(params)
 
     def stake(self, amount: Decimal, params: dict) -> Decimal:
         """Return the opening stake: the bet amount."""

@@ -75,7 +75,7 @@ def parse_bet(rules, body):
     except AmountError as exc:
         raise _invalid("amount", str(exc)) from None
     try:
-        params = rules.params_schema().load(body.get("params") or {})
+        params = rules.params().load(body.get("params") or {})
     except ValidationError as exc:
         raise ApiError(
             422,

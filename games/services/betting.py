@@ -53,7 +53,7 @@ def _replay_despite_refusal(session, game, rules, body, idempotency_key):
         return None
     try:
         stake, params = parse_bet(rules, body)
-        json_params = as_stored_json(rules.params_schema().dump(params))
+        json_params = as_stored_json(rules.params().dump(params))
         return _existing(session, idempotency_key, game, stake, json_params)
     except ApiError:
         return None
@@ -84,7 +84,7 @@ def place_bet(session, game, body, idempotency_key=None):
         if replayed is None:
             raise
         return replayed, True
-    json_params = as_stored_json(rules.params_schema().dump(params))
+    json_params = as_stored_json(rules.params().dump(params))
     multi_step = game in MULTI_STEP_GAMES
     with PlayerLease(
         session.operator_id, session.sub, 3 * lease_seconds(session.operator) + 10
