@@ -10,40 +10,17 @@ from flask import current_app, g, request
 from common.errors import ApiError
 from common.models import PlayerSession, utcnow
 from common.prepared import Prepared
+from common.row_writes import RowInsert, RowUpdate
 
 COOKIE_NAME = "bp_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 TOUCH_GRANULARITY = timedelta(seconds=60)
 
-
-SESSION_COLUMNS = (
-    "id",
-    "token_hash",
-    "operator",
-    "sub",
-    "currency",
-    "game",
-    "language",
-    "country",
-    "return_url",
-    "balance",
-    "demo",
-    "created_at",
-    "last_seen_at",
-    "expires_at",
-    "ended_at",
-)
-INSERT_SESSION = Prepared(
-    lambda *values: PlayerSession.insert(dict(zip(SESSION_COLUMNS, values, strict=True)))
-)
+INSERT_SESSION = RowInsert(PlayerSession)
+UPDATE_SESSION = RowUpdate(PlayerSession)
 SESSION_BY_TOKEN_HASH = Prepared(
     lambda token_hash: PlayerSession.select().where(PlayerSession.token_hash == token_hash)
-)
-TOUCH_SESSION = Prepared(
-    lambda last_seen_at, id: PlayerSession.update(last_seen_at=last_seen_at).where(
-        PlayerSession.id == id
-    )
 )
 
 
@@ -55,27 +32,23 @@ def create_session(session_id, operator, claims, balance, demo=False):
     """Store a new session; returns (session, cookie token). Only the token's hash is kept."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    fields = PlayerSession._meta.fields
-    values = {
-        "id": session_id,
-        "token_hash": _hash(token),
-        "operator": operator.id,
-        "sub": claims["sub"],
-        "currency": claims["currency"],
-        "game": claims["game"],
-        "language": claims.get("language"),
-        "country": claims.get("country"),
-        "return_url": claims.get("return_url"),
-        "balance": balance,
-        "demo": demo,
-        "created_at": now,
-        "last_seen_at": now,
-        "expires_at": now + ABSOLUTE_TIMEOUT,
-        "ended_at": None,
-    }
-    INSERT_SESSION.execute(*(fields[name].db_value(values[name]) for name in SESSION_COLUMNS))
-    session = PlayerSession(__no_default__=1)
-    session.__data__ = values
+    session = PlayerSession(
+        id=session_id,
+        token_hash=_hash(token),
+        operator=operator,
+        sub=claims["sub"],
+        currency=claims["currency"],
+        game=claims["game"],
+        language=claims.get("language"),
+        country=claims.get("country"),
+        return_url=claims.get("return_url"),
+        balance=balance,
+        demo=demo,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + ABSOLUTE_TIMEOUT,
+    )
+    INSERT_SESSION(session)
     return session, token
 
 
@@ -93,13 +66,13 @@ def find_live_session(token):
     if session is None or session.ended_at is not None or session_expires_at(session) <= now:
         return None
     if now - session.last_seen_at > TOUCH_GRANULARITY:
-        TOUCH_SESSION.execute(now, session.id)
+        UPDATE_SESSION(session.id, last_seen_at=now)
         session.last_seen_at = now
     return session
 
 
 def end_session(session):
-    PlayerSession.update(ended_at=utcnow()).where(PlayerSession.id == session.id).execute()
+    UPDATE_SESSION(session.id, ended_at=utcnow())
 
 
 def set_session_cookie(response, token):
