@@ -1,5 +1,8 @@
 """Verifying launch tokens: algorithm pinned per operator, required claims, short leeway."""
 
+import base64
+import binascii
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -31,11 +34,21 @@ class InvalidLaunchToken(ApiError):
 
 
 def _issuer(token):
-    """The unverified `iss`, read only to choose the operator whose key must verify the token."""
+    """The unverified `iss`, read only to choose the operator whose key must verify the token.
+
+    The payload is decoded here rather than by a second jwt.decode: PyJWT's checks of the
+    segments cost more than the rest of a launch's token handling (bench/README.md).
+    """
+    parts = token.split(".")
     try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
+        if len(parts) != 3:
+            raise ValueError
+        payload = parts[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, binascii.Error):  # JSONDecodeError and UnicodeDecodeError included
         raise InvalidLaunchToken("it is not a well-formed JWT.") from None
+    if not isinstance(claims, dict):
+        raise InvalidLaunchToken("it is not a well-formed JWT.")
     issuer = claims.get("iss")
     if not isinstance(issuer, str) or not issuer or not is_lookup_key(issuer):
         raise InvalidLaunchToken("it has no issuer (iss).")
