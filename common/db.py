@@ -8,11 +8,12 @@ once with "database is locked", ignoring the busy timeout.
 """
 
 import os
+import threading
 import time
 
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse import db_url
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from common.fields import MONEY_COLUMN_TYPES
 
@@ -60,7 +61,49 @@ class PooledPostgres(PooledPostgresqlDatabase):
         super()._close_raw(conn)
 
 
+class PooledSqlite(PooledSqliteDatabase):
+    """peewee's SQLite pool, with one writer at a time per process queued on a Python lock.
+
+    SQLite lets one transaction write at a time; a connection that finds the lock taken waits in
+    SQLite's busy handler, which sleeps in steps of up to 100 ms and so often sleeps long after
+    the lock is free. Threads of one process wait here instead and start as soon as the writer
+    before them commits; only the other processes' writers still meet the busy handler.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._writer = threading.Lock()
+        self._holding = threading.local()
+
+    def begin(self, lock_type=None):
+        self._writer.acquire()
+        self._holding.lock = True
+        try:
+            super().begin(lock_type)
+        except BaseException:
+            self._release()
+            raise
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def _release(self):
+        if getattr(self._holding, "lock", False):
+            self._holding.lock = False
+            self._writer.release()
+
+
 db_url.register_database(PooledPostgres, "betterplay+postgres")
+db_url.register_database(PooledSqlite, "betterplay+sqlite")
 
 
 def make_database(url, pool_size=8):
@@ -71,7 +114,7 @@ def make_database(url, pool_size=8):
         if path != ":memory:" and os.path.dirname(path):
             os.makedirs(os.path.dirname(path), exist_ok=True)
         return db_url.connect(
-            "sqlite+pool:///" + path,
+            "betterplay+sqlite:///" + path,
             max_connections=pool_size,
             stale_timeout=3600,
             timeout=SQLITE_BUSY_TIMEOUT_SECONDS,
