@@ -67,6 +67,7 @@ SCALE_ENDPOINTS = ("health", "mint", "launch", "bet")
 MINT_P99_FACTOR = 3.0
 UNEVEN_SHARE = 0.3  # a platform worker with less of the CPU than this idled for part of a run
 UNEVEN_RETRIES = 2
+SETTLE_SECONDS = 1.0
 MEMORY_TOLERANCE = 0.10
 SCALE_TOLERANCE = 0.10
 
@@ -617,6 +618,9 @@ class DatabaseRun:
         for attempt in range(UNEVEN_RETRIES + 1):
             if attempt:
                 script, url, headers, env = self._plan(name, duration)
+            # Both workers idle when wrk connects: one still draining the last run's requests
+            # is slow to accept, and the other then takes every connection.
+            time.sleep(SETTLE_SECONDS)
             result, shares = self._measure(name, script, url, headers, env, duration)
             result.uneven = name != "wallet" and min(shares, default=1) < UNEVEN_SHARE
             if not result.uneven:
