@@ -15,16 +15,17 @@ import threading
 
 from peewee import AutoField
 
+from common.db import database
 from common.prepared import Prepared
 
 
 class RowInsert:
     """Inserts a model instance's row, every column but an auto-increment id."""
 
-    def __init__(self, model):
+    def __init__(self, model, proxy=database):
         self._fields = [f for f in model._meta.sorted_fields if not isinstance(f, AutoField)]
         self._query = Prepared(
-            lambda *values: model.insert(dict(zip(self._fields, values, strict=True)))
+            lambda *values: model.insert(dict(zip(self._fields, values, strict=True))), proxy
         )
 
     def __call__(self, instance):
@@ -36,8 +37,9 @@ class RowInsert:
 class RowUpdate:
     """Sets some columns of the row with a given primary key; returns the rows touched."""
 
-    def __init__(self, model):
+    def __init__(self, model, proxy=database):
         self._model = model
+        self._proxy = proxy  # the platform's database, or another app's (the reference wallet's)
         self._queries = {}  # the names of the columns set -> their Prepared update
         self._lock = threading.Lock()
 
@@ -49,7 +51,8 @@ class RowUpdate:
             query = Prepared(
                 lambda *values: model.update(dict(zip(fields, values[:-1], strict=True))).where(
                     model._meta.primary_key == values[-1]
-                )
+                ),
+                self._proxy,
             )
             with self._lock:
                 query = self._queries.setdefault(names, query)

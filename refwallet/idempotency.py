@@ -10,21 +10,20 @@ import json
 
 from common.money import format_amount
 from common.prepared import Prepared
+from common.row_writes import RowInsert
 from refwallet.answers import Answer
 from refwallet.db import database
 from refwallet.errors import DUPLICATE_TRANSACTION, WalletError
-from refwallet.models import TOMBSTONE, Transaction, utcnow
+from refwallet.models import TOMBSTONE, Transaction
 
 # Every money call looks a transactionId up and stores one: their SQL is built once (see
-# common/prepared.py), since peewee building it anew would cost more than running it.
+# common/prepared.py and common/row_writes.py), since peewee building it anew would cost more
+# than running it.
 TRANSACTION = Prepared(
     lambda transaction_id: Transaction.select().where(Transaction.transaction_id == transaction_id),
     proxy=database,
 )
-COLUMNS = [field.name for field in Transaction._meta.sorted_fields]
-INSERT_TRANSACTION = Prepared(
-    lambda *values: Transaction.insert(dict(zip(COLUMNS, values, strict=True))), proxy=database
-)
+INSERT_TRANSACTION = RowInsert(Transaction, proxy=database)
 
 
 def content_of(kind, call):
@@ -67,13 +66,9 @@ def find_transaction(transaction_id):
 
 
 def insert_transaction(**columns):
-    """Store a row of refwallet_transactions, given every column but created_at.
-
-    A row with the same transaction_id, even one inserted concurrently, raises IntegrityError.
-    """
-    columns["amount"] = Transaction.amount.db_value(columns["amount"])
-    columns["created_at"] = utcnow()
-    INSERT_TRANSACTION.execute(*(columns[name] for name in COLUMNS))
+    """Store a row of refwallet_transactions; one with the same transaction_id, even inserted
+    concurrently, raises IntegrityError."""
+    INSERT_TRANSACTION(Transaction(**columns))
 
 
 def record(transaction_id, content, answer, state):

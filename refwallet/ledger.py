@@ -11,7 +11,7 @@ import logging
 from peewee import IntegrityError
 
 from common.money import format_amount
-from common.prepared import Prepared
+from common.row_writes import RowUpdate
 from refwallet.answers import Answer
 from refwallet.db import database
 from refwallet.errors import (
@@ -49,12 +49,7 @@ BET_STATE_WORDS = {
 }
 
 # A win or rollback closes its bet; built once, like the look-ups and inserts it goes with.
-SET_STATE = Prepared(
-    lambda state, transaction_id: Transaction.update(state=state).where(
-        Transaction.transaction_id == transaction_id
-    ),
-    proxy=database,
-)
+UPDATE_TRANSACTION = RowUpdate(Transaction, proxy=database)
 
 
 def auth(call):
@@ -182,7 +177,7 @@ def _referenced_bet(call, missing_ok=False):
 
 def _close(bet, state):
     bet.state = state
-    SET_STATE.execute(state, bet.transaction_id)
+    UPDATE_TRANSACTION(bet.transaction_id, state=state)
 
 
 def _record_tombstone(call):
@@ -197,7 +192,4 @@ def _record_tombstone(call):
         game=call["game"],
         reference_transaction_id=call["transaction_id"],
         state=ROLLED_BACK,
-        fingerprint=None,
-        response_status=None,
-        response_body=None,
     )

@@ -6,6 +6,7 @@ from peewee import IntegrityError
 
 from common.money import MAX_INTEGER_DIGITS, MONEY_CONTEXT, format_amount
 from common.prepared import Prepared
+from common.row_writes import RowUpdate
 from refwallet.db import database, lock_for_update
 from refwallet.errors import INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, PLAYER_NOT_FOUND, WalletError
 from refwallet.models import Player, Transaction
@@ -14,14 +15,13 @@ from refwallet.models import Player, Transaction
 MAX_BALANCE = Decimal(10) ** MAX_INTEGER_DIGITS
 
 # Every call reads a player and most change a balance: their SQL is built once (see
-# common/prepared.py), since peewee building it anew would cost more than running it.
+# common/prepared.py and common/row_writes.py), since peewee building it anew would cost more
+# than running it.
 PLAYER = Prepared(lambda sub: Player.select().where(Player.sub == sub), proxy=database)
 LOCKED_PLAYER = Prepared(
     lambda sub: lock_for_update(Player.select().where(Player.sub == sub)), proxy=database
 )
-SET_BALANCE = Prepared(
-    lambda balance, sub: Player.update(balance=balance).where(Player.sub == sub), proxy=database
-)
+UPDATE_PLAYER = RowUpdate(Player, proxy=database)
 
 
 def find_player(sub, lock=False):
@@ -44,7 +44,7 @@ def change_balance(player, delta):
             f"The balance would exceed the largest amount this wallet stores ({MAX_BALANCE}).",
         )
     player.balance = balance
-    SET_BALANCE.execute(Player.balance.db_value(balance), player.sub)
+    UPDATE_PLAYER(player.sub, balance=balance)
 
 
 def add_player(sub, currency, balance=Decimal(0), frozen=False):
