@@ -2,9 +2,10 @@
 
 from flask import current_app
 
+from common.auth import AGGREGATOR_BY_ID
 from common.crypto import SecretBox
 from common.errors import ApiError
-from common.models import Operator
+from common.models import ACTIVE, Operator
 from common.pagination import paginate
 from common.prepared import Prepared
 from common.schemas import UUID_LIKE, is_lookup_key
@@ -46,6 +47,16 @@ def find_operator(id_or_code, aggregator=None):
 def find_operator_by_code(code):
     """The operator with this code, or None."""
     return OPERATOR_LOOKUPS[False, False].first(code)
+
+
+def check_operator_active(operator):
+    """403 unless the operator and its aggregator are both enabled (launch, bets, demo)."""
+    if operator.status != ACTIVE:
+        raise ApiError(403, "operator_disabled", "The operator is disabled.")
+    if operator.aggregator_id:
+        aggregator = AGGREGATOR_BY_ID.first(operator.aggregator_id)
+        if aggregator is None or aggregator.status != ACTIVE:
+            raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
 
 
 def list_operators(aggregator, limit, cursor=None):

@@ -4,27 +4,16 @@ from decimal import Decimal
 
 from marshmallow import ValidationError
 
-from common.auth import AGGREGATOR_BY_ID
 from common.errors import ApiError
-from common.models import ACTIVE
 from common.money import AmountError, format_amount, parse_amount
 from common.operator_config import read_operator_config
-from common.operators import find_operator
+from common.operators import check_operator_active, find_operator
 
 MAX_BET_PLACES = 8
 
 
 def _invalid(field, message, code="validation_error"):
     return ApiError(422, code, f"{field}: {message}", details={"fields": {field: [message]}})
-
-
-def check_operator_active(operator):
-    if operator.status != ACTIVE:
-        raise ApiError(403, "operator_disabled", "The operator is disabled.")
-    if operator.aggregator_id:
-        aggregator = AGGREGATOR_BY_ID.first(operator.aggregator_id)
-        if aggregator is None or aggregator.status != ACTIVE:
-            raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
 
 
 def session_operator(session):

@@ -4,16 +4,15 @@ import secrets
 import uuid
 
 from common.errors import ApiError
-from common.models import Operator
 from common.operator_config import read_operator_config
+from common.operators import check_operator_active, find_operator_by_code
 from common.urls import with_query
-from games.services.bet_checks import check_operator_active
 from games.sessions import create_session
 
 
 def launch_demo(operator_code, game, currency):
     """Open a demo session; returns (redirect URL, cookie token)."""
-    operator = Operator.get_or_none(Operator.code == (operator_code or ""))
+    operator = find_operator_by_code(operator_code or "")
     if operator is None:
         raise ApiError(404, "operator_not_found", "No such operator.")
     check_operator_active(operator)

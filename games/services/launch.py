@@ -2,13 +2,11 @@
 
 import uuid
 
-from common.auth import AGGREGATOR_BY_ID
 from common.errors import ApiError
-from common.models import ACTIVE
 from common.money import AmountError, parse_amount
 from common.nonces import burn_nonce
 from common.operator_config import read_operator_config
-from common.operators import wallet_client
+from common.operators import check_operator_active, wallet_client
 from common.urls import with_query
 from common.wallet import WalletError, WalletRefused
 from games.sessions import create_session
@@ -44,7 +42,7 @@ def launch(token):
 
 
 def _launch_verified(operator, claims):
-    _check_active(operator)
+    check_operator_active(operator)
     settings = read_operator_config(operator.id)
     if claims["game"] not in settings.enabled_games:
         raise ApiError(422, "game_not_enabled", "This game is no longer enabled for the operator.")
@@ -69,15 +67,6 @@ def _launch_verified(operator, claims):
         },
     )
     return redirect_url, cookie_token
-
-
-def _check_active(operator):
-    if operator.status != ACTIVE:
-        raise ApiError(403, "operator_disabled", "The operator is disabled.")
-    if operator.aggregator_id is not None:
-        aggregator = AGGREGATOR_BY_ID.first(operator.aggregator_id)
-        if aggregator is None or aggregator.status != ACTIVE:
-            raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
 
 
 def _authenticate_player(operator, claims, session_id):
