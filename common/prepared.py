@@ -29,7 +29,7 @@ class Prepared:
     def __init__(self, build, proxy=database):
         self._build = build
         self._proxy = proxy  # the platform's database, or another app's (the reference wallet's)
-        self._compiled = {}  # database class -> (model, sql, slots)
+        self._compiled = {}  # database class -> {"model", "sql", "slots", "columns"}
         self._lock = threading.Lock()
 
     def _compile(self, count):
@@ -91,6 +91,6 @@ class Prepared:
 
 
 def _columns(model, description):
-    """(field name, python_value converter or None) per column of a result, as peewee maps them."""
+    """(field name, python_value converter) per column of a result, as peewee maps them."""
     fields = model._meta.columns  # column name -> field
     return [(fields[item[0]].name, fields[item[0]].python_value) for item in description]
