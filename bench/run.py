@@ -14,12 +14,9 @@ the platform's /v1/health in the same run, CPU per request and the targets. See 
 import argparse
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
-import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -28,22 +25,39 @@ import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
-import bcrypt
 import jwt
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-LUA_DIR = ROOT / "bench" / "lua"
-if str(ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m bench.run`
-    sys.path.insert(0, str(ROOT))
+from bench import hotspots, seed
+from bench.processes import (
+    BIN,
+    ROOT,
+    Gunicorn,
+    cpu_delta,
+    cpu_seconds,
+    free_port,
+    host_cpu,
+    machine_busy,
+)
+from bench.report import (
+    BCRYPT_ROUNDS,
+    ENDPOINTS,
+    HEADER,
+    SCALE_ENDPOINTS,
+    bcrypt_note,
+    fmt_rss,
+    machine,
+    memory_verdict,
+    result_line,
+    say,
+    summary_table,
+)
+from bench.wrk import Result, run_wrk
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/betterplay_bench"
 OPERATOR = "bench-casino"
 FRONTEND = "https://play.bench.example/"
 PLAYER_BALANCE = "1000000000000"  # 1e12 USDT: 1 USDT bets never run out
-BCRYPT_ROUNDS = 12
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BET_BODY = {"amount": "1", "params": {"target": "50", "condition": "under"}}
 VERIFY_BODY = {
     "game": "dice",
@@ -53,262 +67,9 @@ VERIFY_BODY = {
     "params": {"target": "50", "condition": "under"},
 }
 
-# name: (what it is, target ratio to /v1/health or None)
-ENDPOINTS = {
-    "health": ("GET /v1/health (baseline)", None),
-    "me": ("GET /api/v1/bo/aggregator/me", 0.85),
-    "mint": ("POST .../launch-tokens", 0.75),
-    "launch": ("GET /launch (+ wallet /auth)", 0.3),
-    "bet": ("POST /v1/games/dice/bets (+ bet, win)", 0.2),
-    "verify": ("POST /v1/fairness/verify", None),
-    "wallet": ("reference wallet POST /auth alone", None),
-}
-SCALE_ENDPOINTS = ("health", "mint", "launch", "bet")
-MINT_P99_FACTOR = 3.0
 UNEVEN_SHARE = 0.3  # a platform worker with less of the CPU than this idled for part of a run
 UNEVEN_RETRIES = 2
 SETTLE_SECONDS = 1.0
-MEMORY_TOLERANCE = 0.10
-SCALE_TOLERANCE = 0.10
-
-
-def say(message=""):
-    print(message, flush=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# Processes: gunicorn masters, their workers' CPU time and memory
-# ---------------------------------------------------------------------------------------------
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stat_fields(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        # The command name may hold spaces; everything after its closing parenthesis splits.
-        return f.read().rsplit(")", 1)[1].split()
-
-
-def children(pid):
-    """Process ids whose parent is `pid` (gunicorn's workers)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if int(_stat_fields(entry)[1]) == pid:
-                    found.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-    return sorted(found)
-
-
-def cpu_seconds(pid):
-    """utime + stime of one process, in seconds."""
-    fields = _stat_fields(pid)
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-class Gunicorn:
-    """A gunicorn master started as the Procfile starts it; stopped on exit."""
-
-    def __init__(self, name, app, env, workers, threads, health_path, log_dir, port=None):
-        self.name = name
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.health_url = self.url + health_path
-        self.args = [
-            str(BIN / "gunicorn"),
-            app,
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ]
-        self.env = env
-        self.workers = workers
-        self.log_path = Path(log_dir) / f"{name}.log"
-        self.process = None
-
-    def __enter__(self):
-        log = open(self.log_path, "ab")  # noqa: SIM115 (closed with the process)
-        self.process = subprocess.Popen(
-            self.args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-        log.close()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                up = requests.get(self.health_url, timeout=2).status_code == 200
-                if up and len(self.worker_pids()) >= self.workers:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError(f"{self.name} did not come up; its log:\n{self.log_tail()}")
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def log_tail(self, lines=30):
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def worker_pids(self):
-        return children(self.process.pid)
-
-    def cpu(self):
-        """{worker pid: CPU seconds}."""
-        usage = {}
-        for pid in self.worker_pids():
-            try:
-                usage[pid] = cpu_seconds(pid)
-            except OSError:
-                continue
-        return usage
-
-    def rss(self):
-        return {pid: rss_kib(pid) for pid in self.worker_pids()}
-
-
-def host_cpu():
-    """(busy, total) jiffies of the whole machine, from /proc/stat."""
-    with open("/proc/stat") as f:
-        values = [int(v) for v in f.readline().split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return sum(values) - idle, sum(values)
-
-
-def machine_busy(seconds=2.0):
-    """The machine's CPU use over `seconds` (0-1), measured before a run."""
-    before = host_cpu()
-    time.sleep(seconds)
-    after = host_cpu()
-    busy, total = (a - b for a, b in zip(after, before, strict=True))
-    return busy / total if total else 0.0
-
-
-def cpu_delta(before, after):
-    """CPU seconds the workers used between two cpu() readings; None if a worker was replaced."""
-    if set(before) != set(after):
-        return None
-    return sum(after[pid] - before[pid] for pid in after)
-
-
-# ---------------------------------------------------------------------------------------------
-# wrk
-# ---------------------------------------------------------------------------------------------
-
-RESULT_LINE = re.compile(r"^BENCH_RESULT (.*)$", re.MULTILINE)
-
-
-def run_wrk(options, url, script, env=None, duration=10, headers=(), done_dir=None):
-    """Run wrk once; returns the numbers its done() hook printed, as a dict.
-
-    With `done_dir`, the script stops its threads itself and marks each in that directory.
-    """
-    args = [
-        "wrk",
-        "-t",
-        str(options.threads),
-        "-c",
-        str(options.connections),
-        "-d",
-        f"{duration}s",
-        "--timeout",
-        "10s",
-        "--latency",
-        "-s",
-        str(LUA_DIR / script),
-    ]
-    for header in headers:
-        args += ["-H", header]
-    args.append(url)
-    wrk_env = {
-        **os.environ,
-        "BENCH_LUA_DIR": str(LUA_DIR),
-        "BENCH_THREADS": str(options.threads),
-        **(env or {}),
-    }
-    process = subprocess.Popen(
-        args, env=wrk_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    if done_dir is not None:
-        # wrk sleeps for all of -d even when every thread has stopped; SIGINT ends it early
-        # and it still reports.
-        while process.poll() is None and len(os.listdir(done_dir)) < options.threads:
-            time.sleep(0.05)
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate()
-    match = RESULT_LINE.search(stdout)
-    if process.returncode != 0 or not match:
-        raise RuntimeError(f"wrk failed ({process.returncode}):\n{stdout}\n{stderr}")
-    numbers = {}
-    for pair in match.group(1).split():
-        name, value = pair.split("=", 1)
-        numbers[name] = int(value)
-    numbers["raw"] = stdout
-    return numbers
-
-
-class Result:
-    """One measured wrk run with the platform's and the wallet's CPU over it."""
-
-    def __init__(self, name, numbers, cpu):
-        self.name = name
-        self.requests = numbers["requests"]
-        self.rps = self.requests / (numbers["duration_us"] / 1e6)
-        self.p50_ms = numbers["p50_us"] / 1000
-        self.p99_ms = numbers["p99_us"] / 1000
-        # wrk counts 4xx/5xx as "status" errors; launch.lua also counts any status but 302.
-        self.error_detail = {
-            key: value
-            for key, value in numbers.items()
-            if value and key in ("connect", "read", "write", "timeout", "status", "not_302")
-        }
-        self.errors = (
-            sum(numbers[k] for k in ("connect", "read", "write", "timeout"))
-            + max(numbers["status"], numbers.get("not_302", 0))
-            + numbers.get("tokens_exhausted", 0)
-        )
-        if numbers.get("tokens_exhausted"):
-            self.error_detail["tokens_exhausted"] = numbers["tokens_exhausted"]
-        n = max(self.requests, 1)
-        # {"platform"|"wallet"|"postgres": CPU ms per request, or None}
-        self.cpu_ms = {k: None if v is None else v * 1000 / n for k, v in cpu.items()}
-        self.ratio = None
-        self.host_busy = None
-        self.uneven = False  # still uneven after the retries
 
 
 # ---------------------------------------------------------------------------------------------
@@ -692,8 +453,6 @@ class DatabaseRun:
         for server in ("platform", "wallet"):
             files = [out for owner, out, _ in profilers if owner == server and out.exists()]
             if files:
-                from bench import hotspots
-
                 say(f"    profile of {server} during {name} ({', '.join(f.name for f in files)}):")
                 for line in hotspots.summarise(files, ROOT):
                     say("      " + line)
@@ -802,8 +561,6 @@ class DatabaseRun:
     # -- scale ----------------------------------------------------------------------------------
 
     def _scale(self):
-        from bench import seed
-
         say(
             f"  scale: seeding {self.options.scale_nonces:,} nonces, "
             f"{self.options.scale_operators:,} operators, {self.options.scale_rounds:,} rounds..."
@@ -829,185 +586,6 @@ class DatabaseRun:
             result = self._wrk(name, self.options.duration)
             self.scale_results[name] = result
             self._print_result(result, self.scale_results["health"], self.results[name])
-
-
-# ---------------------------------------------------------------------------------------------
-# Reporting
-# ---------------------------------------------------------------------------------------------
-
-
-def fmt_rss(rss):
-    return ", ".join(f"pid {pid} {kib / 1024:.1f} MiB" for pid, kib in sorted(rss.items()))
-
-
-def memory_verdict(early, late):
-    growth = [late[pid] / early[pid] - 1 for pid in early if pid in late]
-    if len(growth) != len(early):
-        return "MISS (a worker was replaced)"
-    worst = max(growth, key=abs)
-    ok = all(abs(g) <= MEMORY_TOLERANCE for g in growth)
-    return f"{'PASS' if ok else 'MISS'} (largest change {worst:+.1%}, target within 10%)"
-
-
-def verdict(result):
-    """The target check of one result: text, or '' when it has no target."""
-    checks = []
-    target = ENDPOINTS.get(result.name, (None, None))[1]
-    if target is not None:
-        checks.append(f"ratio>={target} {'PASS' if result.ratio >= target else 'MISS'}")
-    if result.name == "mint":
-        ok = result.p99_ms < MINT_P99_FACTOR * result.p50_ms
-        checks.append(f"p99<3xp50 {'PASS' if ok else 'MISS'}")
-    checks.append("errors 0 PASS" if result.errors == 0 else f"errors MISS {result.error_detail}")
-    if result.uneven:
-        checks.append("(one worker idle: uneven load)")
-    return "  ".join(checks)
-
-
-def fmt_ms(value):
-    return "-" if value is None else f"{value:.2f}"
-
-
-HEADER = (
-    f"{'endpoint':<8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  "
-    f"{'CPU ms/req: platform':>20} {'wallet':>7} {'db':>6} {'busy':>5}  verdict"
-)
-
-
-def result_line(result, reference=None):
-    """One row under HEADER; with `reference` (the empty database's), the scale comparison."""
-    cpu = result.cpu_ms
-    line = (
-        f"{result.name:<8} {result.rps:7.0f} {result.p50_ms:7.1f} {result.p99_ms:7.1f} "
-        f"{result.ratio:6.2f}  {fmt_ms(cpu['platform']):>20} {fmt_ms(cpu['wallet']):>7} "
-        f"{fmt_ms(cpu['postgres']):>6} {result.host_busy:5.0%}  "
-    )
-    if reference is None:
-        return line + verdict(result)
-    if result.name == "health":
-        return line + f"(baseline again: {result.rps / reference.rps:.2f}x the empty run's)"
-    return line + scale_verdict(result, reference)
-
-
-def scale_verdict(result, reference):
-    """Rate against the empty database's, adjusted by how the baseline moved in between (other
-    load on the machine moves both); the raw rate and CPU per request are shown beside it."""
-    adjusted = result.ratio / reference.ratio
-    raw = result.rps / reference.rps
-    ok = adjusted >= 1 - SCALE_TOLERANCE and result.errors == 0
-    cpu_now, cpu_then = result.cpu_ms["platform"], reference.cpu_ms["platform"]
-    cpu = f", CPU/req {cpu_now / cpu_then:.2f}x" if cpu_now and cpu_then else ""
-    return (
-        f"vs empty: {adjusted:.2f}x rate (raw {raw:.2f}x{cpu}) "
-        f"{'PASS' if ok else 'MISS'} (>= 0.90)  errors {result.errors}"
-    )
-
-
-def machine():
-    model = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
-    return {
-        "cores (nproc)": os.cpu_count(),
-        "CPU": model,
-        "Python": platform.python_version(),
-        "SQLite": sqlite3.sqlite_version,
-        "wrk": (wrk_version.stdout or wrk_version.stderr).split("\n")[0].strip(),
-        "kernel": platform.release(),
-    }
-
-
-def _cpu_cell(result):
-    cpu = result.cpu_ms
-    text = fmt_ms(cpu["platform"] if result.name != "wallet" else cpu["wallet"])
-    if cpu.get("postgres") is not None:
-        text += f" (+{cpu['postgres']:.2f} db)"
-    return text
-
-
-def summary_table(runs):
-    """Markdown: endpoints down, databases across; then memory and the scale re-runs."""
-    kinds = list(runs)
-    header = "| endpoint | target |" + "".join(
-        f" {k} req/s | p50 ms | p99 ms | ratio | CPU ms/req | verdict |" for k in kinds
-    )
-    lines = [header, "|" + "---|" * (2 + 6 * len(kinds))]
-    for name, (_, target) in ENDPOINTS.items():
-        row = f"| {name} | {'' if target is None else '>= ' + str(target)} |"
-        present = False
-        for kind in kinds:
-            result = runs[kind].results.get(name)
-            if result is None:
-                row += " | | | | | |"
-                continue
-            present = True
-            short = verdict(result).replace("errors 0 PASS", "").strip() or "ok"
-            if "errors MISS" not in short and name != "health":
-                short += " (0 errors)" if short != "ok" else ""
-            row += (
-                f" {result.rps:.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
-                f"{result.ratio:.2f} | {_cpu_cell(result)} | {short} |"
-            )
-        if present:
-            lines.append(row)
-    served, _, total, _ = runs[kinds[0]].memory
-    memory = f"| memory: worker RSS after {served} / {total} requests | within 10% |"
-    for kind in kinds:
-        _, early, _, late = runs[kind].memory
-        pairs = ", ".join(
-            f"{early[pid] / 1024:.1f}/{late.get(pid, 0) / 1024:.1f}" for pid in sorted(early)
-        )
-        memory += f" {pairs} MiB | | | | | {memory_verdict(early, late).split(' ')[0]} |"
-    lines.append(memory)
-    for name in SCALE_ENDPOINTS[1:]:
-        if not any(name in runs[k].scale_results for k in kinds):
-            continue
-        row = f"| {name}, seeded database | rate >= 0.90x empty |"
-        for kind in kinds:
-            result = runs[kind].scale_results.get(name)
-            if result is None:
-                row += " | | | | | |"
-                continue
-            reference = runs[kind].results[name]
-            adjusted = result.ratio / reference.ratio
-            ok = adjusted >= 1 - SCALE_TOLERANCE and result.errors == 0
-            row += (
-                f" {result.rps:.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
-                f"{result.ratio:.2f} | {_cpu_cell(result)} | "
-                f"{adjusted:.2f}x {'PASS' if ok else 'MISS'} |"
-            )
-        lines.append(row)
-    return "\n".join(lines)
-
-
-def bcrypt_note(runs):
-    password = secrets.token_urlsafe(32).encode()
-    hashed = bcrypt.hashpw(password, bcrypt.gensalt(BCRYPT_ROUNDS))
-    started = time.process_time()
-    bcrypt.checkpw(password, hashed)
-    cost_ms = (time.process_time() - started) * 1000
-    say(
-        f"bcrypt once per key per worker: one bcrypt check at cost {BCRYPT_ROUNDS} takes "
-        f"{cost_ms:.0f} ms of CPU here."
-    )
-    for kind, run in runs.items():
-        me = run.results.get("me")
-        if me is None or me.cpu_ms["platform"] is None:
-            continue
-        per_request = me.cpu_ms["platform"]
-        say(
-            f"  {kind}: `me` used {per_request:.2f} ms of CPU per request over {me.requests} "
-            f"requests: had bcrypt run on more than 1 request in {cost_ms / per_request:.0f}, "
-            f"it alone would exceed that (a bcrypt per request would cap `me` near "
-            f"{2000 / cost_ms:.0f} req/s on 2 cores)."
-        )
 
 
 def main(argv=None):

@@ -1,0 +1,205 @@
+"""The benchmark's targets and its report: result rows, verdicts, the Markdown summary, the
+machine's details and the bcrypt arithmetic."""
+
+import os
+import platform
+import secrets
+import sqlite3
+import subprocess
+import time
+
+import bcrypt
+
+# name: (what it is, target ratio to /v1/health or None)
+ENDPOINTS = {
+    "health": ("GET /v1/health (baseline)", None),
+    "me": ("GET /api/v1/bo/aggregator/me", 0.85),
+    "mint": ("POST .../launch-tokens", 0.75),
+    "launch": ("GET /launch (+ wallet /auth)", 0.3),
+    "bet": ("POST /v1/games/dice/bets (+ bet, win)", 0.2),
+    "verify": ("POST /v1/fairness/verify", None),
+    "wallet": ("reference wallet POST /auth alone", None),
+}
+SCALE_ENDPOINTS = ("health", "mint", "launch", "bet")
+MINT_P99_FACTOR = 3.0
+MEMORY_TOLERANCE = 0.10
+SCALE_TOLERANCE = 0.10
+BCRYPT_ROUNDS = 12  # the production default, which the benchmark runs with
+
+
+def say(message=""):
+    print(message, flush=True)
+
+
+def fmt_rss(rss):
+    return ", ".join(f"pid {pid} {kib / 1024:.1f} MiB" for pid, kib in sorted(rss.items()))
+
+
+def memory_verdict(early, late):
+    growth = [late[pid] / early[pid] - 1 for pid in early if pid in late]
+    if len(growth) != len(early):
+        return "MISS (a worker was replaced)"
+    worst = max(growth, key=abs)
+    ok = all(abs(g) <= MEMORY_TOLERANCE for g in growth)
+    return f"{'PASS' if ok else 'MISS'} (largest change {worst:+.1%}, target within 10%)"
+
+
+def verdict(result):
+    """The target check of one result: text, or '' when it has no target."""
+    checks = []
+    target = ENDPOINTS.get(result.name, (None, None))[1]
+    if target is not None:
+        checks.append(f"ratio>={target} {'PASS' if result.ratio >= target else 'MISS'}")
+    if result.name == "mint":
+        ok = result.p99_ms < MINT_P99_FACTOR * result.p50_ms
+        checks.append(f"p99<3xp50 {'PASS' if ok else 'MISS'}")
+    checks.append("errors 0 PASS" if result.errors == 0 else f"errors MISS {result.error_detail}")
+    if result.uneven:
+        checks.append("(one worker idle: uneven load)")
+    return "  ".join(checks)
+
+
+def fmt_ms(value):
+    return "-" if value is None else f"{value:.2f}"
+
+
+HEADER = (
+    f"{'endpoint':<8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  "
+    f"{'CPU ms/req: platform':>20} {'wallet':>7} {'db':>6} {'busy':>5}  verdict"
+)
+
+
+def result_line(result, reference=None):
+    """One row under HEADER; with `reference` (the empty database's), the scale comparison."""
+    cpu = result.cpu_ms
+    line = (
+        f"{result.name:<8} {result.rps:7.0f} {result.p50_ms:7.1f} {result.p99_ms:7.1f} "
+        f"{result.ratio:6.2f}  {fmt_ms(cpu['platform']):>20} {fmt_ms(cpu['wallet']):>7} "
+        f"{fmt_ms(cpu['postgres']):>6} {result.host_busy:5.0%}  "
+    )
+    if reference is None:
+        return line + verdict(result)
+    if result.name == "health":
+        return line + f"(baseline again: {result.rps / reference.rps:.2f}x the empty run's)"
+    return line + scale_verdict(result, reference)
+
+
+def scale_verdict(result, reference):
+    """Rate against the empty database's, adjusted by how the baseline moved in between (other
+    load on the machine moves both); the raw rate and CPU per request are shown beside it."""
+    adjusted = result.ratio / reference.ratio
+    raw = result.rps / reference.rps
+    ok = adjusted >= 1 - SCALE_TOLERANCE and result.errors == 0
+    cpu_now, cpu_then = result.cpu_ms["platform"], reference.cpu_ms["platform"]
+    cpu = f", CPU/req {cpu_now / cpu_then:.2f}x" if cpu_now and cpu_then else ""
+    return (
+        f"vs empty: {adjusted:.2f}x rate (raw {raw:.2f}x{cpu}) "
+        f"{'PASS' if ok else 'MISS'} (>= 0.90)  errors {result.errors}"
+    )
+
+
+def machine():
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    return {
+        "cores (nproc)": os.cpu_count(),
+        "CPU": model,
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+        "wrk": (wrk_version.stdout or wrk_version.stderr).split("\n")[0].strip(),
+        "kernel": platform.release(),
+    }
+
+
+def _cpu_cell(result):
+    cpu = result.cpu_ms
+    text = fmt_ms(cpu["platform"] if result.name != "wallet" else cpu["wallet"])
+    if cpu.get("postgres") is not None:
+        text += f" (+{cpu['postgres']:.2f} db)"
+    return text
+
+
+def summary_table(runs):
+    """Markdown: endpoints down, databases across; then memory and the scale re-runs."""
+    kinds = list(runs)
+    header = "| endpoint | target |" + "".join(
+        f" {k} req/s | p50 ms | p99 ms | ratio | CPU ms/req | verdict |" for k in kinds
+    )
+    lines = [header, "|" + "---|" * (2 + 6 * len(kinds))]
+    for name, (_, target) in ENDPOINTS.items():
+        row = f"| {name} | {'' if target is None else '>= ' + str(target)} |"
+        present = False
+        for kind in kinds:
+            result = runs[kind].results.get(name)
+            if result is None:
+                row += " | | | | | |"
+                continue
+            present = True
+            short = verdict(result).replace("errors 0 PASS", "").strip() or "ok"
+            if "errors MISS" not in short and name != "health":
+                short += " (0 errors)" if short != "ok" else ""
+            row += (
+                f" {result.rps:.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
+                f"{result.ratio:.2f} | {_cpu_cell(result)} | {short} |"
+            )
+        if present:
+            lines.append(row)
+    served, _, total, _ = runs[kinds[0]].memory
+    memory = f"| memory: worker RSS after {served} / {total} requests | within 10% |"
+    for kind in kinds:
+        _, early, _, late = runs[kind].memory
+        pairs = ", ".join(
+            f"{early[pid] / 1024:.1f}/{late.get(pid, 0) / 1024:.1f}" for pid in sorted(early)
+        )
+        memory += f" {pairs} MiB | | | | | {memory_verdict(early, late).split(' ')[0]} |"
+    lines.append(memory)
+    for name in SCALE_ENDPOINTS[1:]:
+        if not any(name in runs[k].scale_results for k in kinds):
+            continue
+        row = f"| {name}, seeded database | rate >= 0.90x empty |"
+        for kind in kinds:
+            result = runs[kind].scale_results.get(name)
+            if result is None:
+                row += " | | | | | |"
+                continue
+            reference = runs[kind].results[name]
+            adjusted = result.ratio / reference.ratio
+            ok = adjusted >= 1 - SCALE_TOLERANCE and result.errors == 0
+            row += (
+                f" {result.rps:.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
+                f"{result.ratio:.2f} | {_cpu_cell(result)} | "
+                f"{adjusted:.2f}x {'PASS' if ok else 'MISS'} |"
+            )
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def bcrypt_note(runs):
+    password = secrets.token_urlsafe(32).encode()
+    hashed = bcrypt.hashpw(password, bcrypt.gensalt(BCRYPT_ROUNDS))
+    started = time.process_time()
+    bcrypt.checkpw(password, hashed)
+    cost_ms = (time.process_time() - started) * 1000
+    say(
+        f"bcrypt once per key per worker: one bcrypt check at cost {BCRYPT_ROUNDS} takes "
+        f"{cost_ms:.0f} ms of CPU here."
+    )
+    for kind, run in runs.items():
+        me = run.results.get("me")
+        if me is None or me.cpu_ms["platform"] is None:
+            continue
+        per_request = me.cpu_ms["platform"]
+        say(
+            f"  {kind}: `me` used {per_request:.2f} ms of CPU per request over {me.requests} "
+            f"requests: had bcrypt run on more than 1 request in {cost_ms / per_request:.0f}, "
+            f"it alone would exceed that (a bcrypt per request would cap `me` near "
+            f"{2000 / cost_ms:.0f} req/s on 2 cores)."
+        )
