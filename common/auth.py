@@ -7,13 +7,10 @@ from flask import current_app, g, request
 
 from common.errors import ApiError
 from common.keys import TooManyFailures, find_usable_key
-from common.models import ACTIVE, AdminKey, Aggregator, ApiKey
-from common.prepared import Prepared
+from common.models import ACTIVE, AdminKey, ApiKey
 
 AGGREGATOR_HEADER = "X-Aggregator-Key"
 ADMIN_HEADER = "X-Admin-Key"
-
-AGGREGATOR_BY_ID = Prepared(lambda id: Aggregator.select().where(Aggregator.id == id))
 
 SECURITY_SCHEMES = {
     "AggregatorKey": {"type": "apiKey", "in": "header", "name": AGGREGATOR_HEADER},
@@ -46,8 +43,8 @@ def authenticate_aggregator():
     row = _find(ApiKey, raw_key)
     if row is None:
         raise ApiError(401, "invalid_api_key", "The API key is invalid, expired or revoked.")
-    aggregator = AGGREGATOR_BY_ID.first(row.aggregator_id)
-    if aggregator is None or aggregator.status != ACTIVE:
+    aggregator = row.aggregator  # read with the key
+    if aggregator.status != ACTIVE:
         raise ApiError(
             401, "aggregator_disabled", "This aggregator is disabled; contact the platform admin."
         )

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import bcrypt
 
-from common.models import AdminKey, ApiKey, utcnow
+from common.models import AdminKey, Aggregator, ApiKey, utcnow
 from common.prepared import Prepared
 
 KEY_PATTERN = re.compile(r"^([0-9a-f]{12})\.([A-Za-z0-9_-]+)$")
@@ -94,9 +94,14 @@ class KeyVerifier:
 
 verifier = KeyVerifier()
 
+# An API key comes with its aggregator (key.aggregator), read in the same query.
 KEY_BY_PREFIX = {
-    model: Prepared(lambda prefix, model=model: model.select().where(model.prefix == prefix))
-    for model in (ApiKey, AdminKey)
+    ApiKey: Prepared(
+        lambda prefix: (
+            ApiKey.select(ApiKey, Aggregator).join(Aggregator).where(ApiKey.prefix == prefix)
+        )
+    ),
+    AdminKey: Prepared(lambda prefix: AdminKey.select().where(AdminKey.prefix == prefix)),
 }
 
 

@@ -1,11 +1,11 @@
 """Finding operators within a tenant, and reaching their secrets and wallet."""
 
 from flask import current_app
+from peewee import JOIN
 
-from common.auth import AGGREGATOR_BY_ID
 from common.crypto import SecretBox
 from common.errors import ApiError
-from common.models import ACTIVE, Operator
+from common.models import ACTIVE, Aggregator, Operator
 from common.pagination import paginate
 from common.prepared import Prepared
 from common.schemas import UUID_LIKE, is_lookup_key
@@ -13,13 +13,18 @@ from common.wallet import WalletClient
 
 
 def _lookup(column, owned):
+    """An operator with its aggregator (operator.aggregator) in one query."""
+
+    def with_aggregator():
+        return Operator.select(Operator, Aggregator).join(Aggregator, JOIN.LEFT_OUTER)
+
     if owned:
         return Prepared(
             lambda key, owner: (
-                Operator.select().where(column == key, Operator.aggregator == owner).limit(1)
+                with_aggregator().where(column == key, Operator.aggregator == owner).limit(1)
             )
         )
-    return Prepared(lambda key: Operator.select().where(column == key).limit(1))
+    return Prepared(lambda key: with_aggregator().where(column == key).limit(1))
 
 
 # (looked up by id?, owner given?) -> the query
@@ -53,10 +58,9 @@ def check_operator_active(operator):
     """403 unless the operator and its aggregator are both enabled (launch, bets, demo)."""
     if operator.status != ACTIVE:
         raise ApiError(403, "operator_disabled", "The operator is disabled.")
-    if operator.aggregator_id:
-        aggregator = AGGREGATOR_BY_ID.first(operator.aggregator_id)
-        if aggregator is None or aggregator.status != ACTIVE:
-            raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
+    # The lookups above read the aggregator with the operator: no query here.
+    if operator.aggregator_id and operator.aggregator.status != ACTIVE:
+        raise ApiError(403, "aggregator_disabled", "The operator's aggregator is disabled.")
 
 
 def list_operators(aggregator, limit, cursor=None):

@@ -7,7 +7,10 @@ A `Prepared` query is written as usual, as a function of its values, and compile
 placeholders; later calls only bind the values and run the SQL. The function runs once, so
 whatever varies between calls (the time, say) must be one of its values. Rows come back as model
 instances, converted field by field as peewee does. Inserts, updates and deletes run the same
-way with `execute`. Values go to the driver as they are, as peewee itself sends strings,
+way with `execute`. A select may also take the columns of models it joins through a foreign key
+(`ApiKey.select(ApiKey, Aggregator).join(Aggregator)`): each row then carries the joined row,
+so `key.aggregator` costs no second query (a LEFT OUTER join that finds nothing gives None).
+Values go to the driver as they are, as peewee itself sends strings,
 integers, booleans, datetimes and NULL; convert anything else (money) with its field's
 `db_value` first.
 
@@ -18,7 +21,7 @@ integers, booleans, datetimes and NULL; convert anything else (money) with its f
 import threading
 from datetime import datetime
 
-from peewee import Insert, Value
+from peewee import Field, ForeignKeyField, Insert, Select, Value
 
 from common.db import database
 
@@ -44,7 +47,8 @@ class Prepared:
         if isinstance(query, Insert) and len(slots) != sum(isinstance(s, int) for s in slots):
             # An insert fills unnamed columns with their defaults, which would be frozen here.
             raise ValueError("a prepared insert must name every column as a value")
-        return {"model": query.model, "sql": sql, "slots": slots, "columns": None}
+        joined = _joined_models(query) if isinstance(query, Select) else None
+        return {"model": query.model, "sql": sql, "slots": slots, "columns": None, "joined": joined}
 
     def _entry(self, count):
         kind = type(self._proxy.obj)
@@ -70,10 +74,12 @@ class Prepared:
     def select(self, *values):
         """The query's rows as a list of model instances."""
         entry, cursor = self._run(values)
+        model, joined = entry["model"], entry["joined"]
+        if joined:
+            return [_joined_row(model, joined, row) for row in cursor.fetchall()]
         columns = entry["columns"]
         if columns is None:
-            columns = entry["columns"] = _columns(entry["model"], cursor.description)
-        model = entry["model"]
+            columns = entry["columns"] = _columns(model, cursor.description)
         rows = []
         for row in cursor.fetchall():
             instance = model(__no_default__=1)
@@ -94,3 +100,45 @@ def _columns(model, description):
     """(field name, python_value converter) per column of a result, as peewee maps them."""
     fields = model._meta.columns  # column name -> field
     return [(fields[item[0]].name, fields[item[0]].python_value) for item in description]
+
+
+def _joined_models(query):
+    """For a select taking other models' columns: [(foreign key name or None, model, [(field
+    name, converter)])] in column order (None: the queried model itself); None otherwise."""
+    fields = query._returning
+    if not all(isinstance(f, Field) for f in fields) or all(f.model is query.model for f in fields):
+        return None
+    groups = []
+    for f in fields:
+        if not groups or groups[-1][1] is not f.model:
+            groups.append((_foreign_key_to(query.model, f.model), f.model, []))
+        groups[-1][2].append((f.name, f.python_value))
+    return groups
+
+
+def _foreign_key_to(model, other):
+    if other is model:
+        return None
+    for field in model._meta.sorted_fields:
+        if isinstance(field, ForeignKeyField) and field.rel_model is other:
+            return field.name
+    raise ValueError(f"{model.__name__} has no foreign key to {other.__name__} to join on")
+
+
+def _joined_row(model, groups, row):
+    instance = model(__no_default__=1)
+    at = 0
+    for key, group_model, columns in groups:
+        values = row[at : at + len(columns)]
+        at += len(columns)
+        data = {
+            name: None if value is None else convert(value)
+            for (name, convert), value in zip(columns, values, strict=True)
+        }
+        if key is None:
+            instance.__data__.update(data)
+        elif any(value is not None for value in values):  # else an outer join found nothing
+            other = group_model(__no_default__=1)
+            other.__data__ = data
+            instance.__rel__[key] = other
+    return instance
