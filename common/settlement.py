@@ -1,7 +1,9 @@
 """Money calls for rounds: intent recorded before each wallet call, outcome after (SPEC 6).
 
 A transaction row is written (status `pending`) before its call; its id is the transactionId
-the wallet sees on every attempt. Each attempt is logged. Wins and rollbacks that fail are
+the wallet sees on every attempt. Each attempt is logged, in the same database transaction as
+what came of it (an acknowledgement with the round's new state, a refusal, a retry scheduled),
+so a bet costs no transaction of its own per wallet call. Wins and rollbacks that fail are
 retried by the worker with exponential backoff and jitter until the wallet acknowledges them.
 """
 
@@ -45,12 +47,19 @@ MAX_BACKOFF_SECONDS = 300
 
 # The writes of every bet, compiled once (common/row_writes.py).
 INSERT_TRANSACTION = RowInsert(WalletTransaction)
-UPDATE_TRANSACTION = RowUpdate(WalletTransaction)
 INSERT_ATTEMPT = RowInsert(WalletAttempt)
 COUNT_ATTEMPT = Prepared(
     lambda id: WalletTransaction.update(attempts=WalletTransaction.attempts + 1).where(
         WalletTransaction.id == id
     )
+)
+ACKNOWLEDGE = Prepared(
+    lambda at, balance, id: WalletTransaction.update(
+        status=ACKNOWLEDGED,
+        acknowledged_at=at,
+        balance=balance,
+        attempts=WalletTransaction.attempts + 1,
+    ).where(WalletTransaction.id == id)
 )
 UPDATE_ROUND = RowUpdate(Round)
 UPDATE_SESSION = RowUpdate(PlayerSession)
@@ -107,7 +116,9 @@ def payload(round_, txn):
 
 
 def send(round_, txn):
-    """Make one attempt of `txn`: ("ack", answer), ("refused", code) or ("failed", reason)."""
+    """Make one attempt of `txn`: ("ack", answer, attempt), ("refused", code, attempt) or
+    ("failed", reason, attempt). The attempt's row is not stored yet: `acknowledge` or
+    `store_attempt` stores it in the transaction that records what came of it."""
     request_id = str(uuid.uuid4())
     started, started_at = time.monotonic(), utcnow()
     try:
@@ -126,10 +137,13 @@ def send(round_, txn):
         outcome=outcome[:32],
         detail=None if result[0] == "ack" else str(result[1])[:200],
     )
-    with database.atomic():
-        INSERT_ATTEMPT(attempt)
-        COUNT_ATTEMPT.execute(txn.id)
-    return result
+    return (*result, attempt)
+
+
+def store_attempt(attempt):
+    """Log an attempt that was not acknowledged and count it on its transaction."""
+    INSERT_ATTEMPT(attempt)
+    COUNT_ATTEMPT.execute(attempt.transaction_id)
 
 
 def _answer_balance(answer):
@@ -139,9 +153,11 @@ def _answer_balance(answer):
         return None
 
 
-def acknowledge(txn, answer):
+def acknowledge(txn, answer, attempt):
+    """Log the acknowledged attempt and mark `txn` acknowledged; the wallet's balance or None."""
     balance = _answer_balance(answer)
-    UPDATE_TRANSACTION(txn.id, status=ACKNOWLEDGED, acknowledged_at=utcnow(), balance=balance)
+    INSERT_ATTEMPT(attempt)
+    ACKNOWLEDGE.execute(utcnow(), WalletTransaction.balance.db_value(balance), txn.id)
     return balance
 
 
@@ -166,13 +182,15 @@ def finish_credit(round_, txn):
     Returns True when acknowledged; otherwise the next attempt is scheduled for the worker.
     """
     checkpoint(f"before_{txn.kind}_call")
-    kind, detail = send(round_, txn)
+    kind, detail, attempt = send(round_, txn)
     checkpoint(f"after_{txn.kind}_call")
     if kind != "ack":
-        schedule_retry(txn, detail)
+        with database.atomic():
+            store_attempt(attempt)
+            schedule_retry(txn, detail)
         return False
     with database.atomic():
-        balance = acknowledge(txn, detail)
+        balance = acknowledge(txn, detail, attempt)
         if balance is None:  # an answer without a readable balance keeps the last known one
             balance = round_.balance
         if round_.session_id and balance is not None:

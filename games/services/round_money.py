@@ -30,6 +30,7 @@ from common.settlement import (
     send,
     set_round,
     start_rollback,
+    store_attempt,
 )
 from games.rules.multistep import floor_places
 
@@ -42,7 +43,8 @@ def _refusal(code, round_):
 
 
 def collect_stake(round_, amount, opening, bet=None):
-    """Debit `amount` for the round; returns (bet, wallet answer), or (None, None) in demo.
+    """Debit `amount` for the round: (bet, wallet answer, attempt), or Nones in demo; the
+    caller stores the acknowledgement (record_step) with what the stake bought.
 
     `bet` is the stake's intent if the caller recorded it (with the round that it opens);
     otherwise the intent is recorded here, before the wallet call.
@@ -57,14 +59,15 @@ def collect_stake(round_, amount, opening, bet=None):
             if opening:
                 set_round(round_, status=VOID, settled_at=utcnow())
             raise
-        return None, None
+        return None, None, None
     if bet is None:
         bet = new_transaction(round_, BET, amount)
     checkpoint("after_bet_intent")
-    kind, detail = send(round_, bet)
+    kind, detail, attempt = send(round_, bet)
     checkpoint("after_bet_call")
     if kind == "refused" and detail in DEFINITE_BET_REFUSALS:
         with database.atomic():
+            store_attempt(attempt)
             WalletTransaction.update(status=REFUSED, last_error=detail).where(
                 WalletTransaction.id == bet.id
             ).execute()
@@ -72,6 +75,8 @@ def collect_stake(round_, amount, opening, bet=None):
                 set_round(round_, status=VOID, settled_at=utcnow())
         raise _refusal(detail, round_)
     if kind != "ack":
+        with database.atomic():
+            store_attempt(attempt)
         finish_credit(round_, start_rollback(round_, bet, detail))
         raise ApiError(
             502,
@@ -79,7 +84,7 @@ def collect_stake(round_, amount, opening, bet=None):
             "The wallet did not confirm the bet; it is being rolled back.",
             details={"roundId": round_.id},
         )
-    return bet, detail
+    return bet, detail, attempt
 
 
 def _demo_move(round_, delta):
