@@ -16,6 +16,7 @@ from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from common.fields import MONEY_COLUMN_TYPES
+from common.write_batches import BatchGuard
 
 database = DatabaseProxy()
 
@@ -29,7 +30,7 @@ def _sqlite_path(url):
     return url.split(":///", 1)[1].split("?", 1)[0]
 
 
-class PooledPostgres(PooledPostgresqlDatabase):
+class PooledPostgres(BatchGuard, PooledPostgresqlDatabase):
     """peewee's PostgreSQL pool, pinging a connection at check-out only after it sat idle.
 
     peewee sends `SELECT 1` on every check-out, a round trip on every request. A connection
@@ -61,7 +62,7 @@ class PooledPostgres(PooledPostgresqlDatabase):
         super()._close_raw(conn)
 
 
-class PooledSqlite(PooledSqliteDatabase):
+class PooledSqlite(BatchGuard, PooledSqliteDatabase):
     """peewee's SQLite pool, with one writer at a time per process queued on a Python lock.
 
     SQLite lets one transaction write at a time; a connection that finds the lock taken waits in

@@ -24,6 +24,7 @@ from datetime import datetime
 from peewee import Field, ForeignKeyField, Insert, Select, Value
 
 from common.db import database
+from common.write_batches import BatchMisuse, queue_of
 
 DRIVER_TYPES = (str, int, bool, datetime)
 
@@ -59,21 +60,29 @@ class Prepared:
                 self._compiled[kind] = entry
         return entry
 
-    def _run(self, values):
+    def _run(self, values, write):
         for value in values:
             if value is not None and type(value) not in DRIVER_TYPES:
                 raise TypeError(f"a prepared query takes {DRIVER_TYPES} values, not {type(value)}")
         entry = self._entry(len(values))
         params = [values[s] if isinstance(s, int) else s[0] for s in entry["slots"]]
+        queue = queue_of(self._proxy.obj)
+        if queue is not None:  # a write batch is open (common/write_batches.py)
+            if not write:
+                raise BatchMisuse(f"a write batch cannot read: {entry['sql'][:80]}")
+            queue.append((entry["sql"], params))
+            return entry, None
         return entry, self._proxy.execute_sql(entry["sql"], params)
 
     def execute(self, *values):
-        """Run an insert, update or delete; returns the number of rows it touched."""
-        return self._run(values)[1].rowcount
+        """Run an insert, update or delete; returns the number of rows it touched (None when
+        queued in a write batch)."""
+        cursor = self._run(values, write=True)[1]
+        return None if cursor is None else cursor.rowcount
 
     def select(self, *values):
         """The query's rows as a list of model instances."""
-        entry, cursor = self._run(values)
+        entry, cursor = self._run(values, write=False)
         model, joined = entry["model"], entry["joined"]
         if joined:
             return [_joined_row(model, joined, row) for row in cursor.fetchall()]

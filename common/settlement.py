@@ -20,6 +20,7 @@ from common.operators import wallet_client
 from common.prepared import Prepared
 from common.row_writes import RowInsert, RowUpdate
 from common.wallet import WalletRefused, WalletTimeout, WalletUnavailable
+from common.write_batches import write_batch
 
 BET, WIN, ROLLBACK = "bet", "win", "rollback"
 PENDING, ACKNOWLEDGED, REFUSED, UNKNOWN = "pending", "acknowledged", "refused", "unknown"
@@ -189,14 +190,15 @@ def finish_credit(round_, txn):
             store_attempt(attempt)
             schedule_retry(txn, detail)
         return False
-    with database.atomic():
+    extra_stake = txn.kind == ROLLBACK and not is_opening_bet(round_, txn.reference)
+    with write_batch(database):  # sent as one message on PostgreSQL
         balance = acknowledge(txn, detail, attempt)
         if balance is None:  # an answer without a readable balance keeps the last known one
             balance = round_.balance
         if round_.session_id and balance is not None:
             # The session shows the last balance the wallet reported.
             UPDATE_SESSION(round_.session_id, balance=balance)
-        if txn.kind == ROLLBACK and not is_opening_bet(round_, txn.reference):
+        if extra_stake:
             # An extra stake (double, split, insurance) rolled back: the round goes on.
             set_round(round_, balance=balance)
         else:

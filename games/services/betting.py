@@ -13,6 +13,7 @@ from common.models import Round
 from common.prepared import Prepared
 from common.row_writes import RowInsert
 from common.settlement import BET, BET_PENDING, OPEN, lease_seconds, new_transaction
+from common.write_batches import write_batch
 from games import fairness
 from games.rules import MULTI_STEP_GAMES, rules_for
 from games.services.bet_checks import check_bet, parse_bet
@@ -110,7 +111,7 @@ def place_bet(session, game, body, idempotency_key=None):
             state, actions = None, None
             settlement = rules.settle(floats_for(), params, stake)
             outcome = settlement.outcome
-        with database.atomic():
+        with write_batch(database):  # sent as one message on PostgreSQL
             round_ = Round(
                 operator=session.operator,
                 session=session,

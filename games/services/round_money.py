@@ -32,6 +32,7 @@ from common.settlement import (
     start_rollback,
     store_attempt,
 )
+from common.write_batches import write_batch
 from games.rules.multistep import floor_places
 
 
@@ -111,8 +112,11 @@ def record_step(round_, paid=None, settlement=None, limits=None, opening_bet=Non
     fields, and if `settlement` ends the round, record its win. Then send the win.
 
     `opening_bet` is the id of the bet that opened the round, when the caller knows it."""
-    win = None
-    with database.atomic():
+    win = reference = due = None
+    if settlement is not None and not round_.demo:  # what the win needs, read before the batch
+        reference = opening_bet or opening_bet_id(round_)
+        due = lease_seconds(round_.operator)
+    with write_batch(database):  # sent as one message on PostgreSQL
         if paid is not None and paid[0] is not None:
             balance = acknowledge(*paid)
             if balance is not None:
@@ -130,8 +134,6 @@ def record_step(round_, paid=None, settlement=None, limits=None, opening_bet=Non
                 fields.update(status=SETTLED, settled_at=utcnow())
             else:
                 fields["status"] = WIN_PENDING
-                due = lease_seconds(round_.operator)
-                reference = opening_bet or opening_bet_id(round_)
                 win = new_transaction(round_, WIN, payout, reference, due)
         set_round(round_, **fields)
     if round_.demo and settlement is not None:
