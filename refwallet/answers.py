@@ -5,10 +5,13 @@ from dataclasses import dataclass
 
 from flask import Response
 
+# Built once: json.dumps with any option builds a new encoder on every call.
+COMPACT = json.JSONEncoder(separators=(",", ":"))
+
 
 def encode(payload):
     """Compact JSON text; the same function writes first answers and stored ones."""
-    return json.dumps(payload, separators=(",", ":"))
+    return COMPACT.encode(payload)
 
 
 @dataclass(frozen=True)

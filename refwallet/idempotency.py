@@ -24,6 +24,8 @@ TRANSACTION = Prepared(
     proxy=database,
 )
 INSERT_TRANSACTION = RowInsert(Transaction, proxy=database)
+# Built once: json.dumps with any option builds a new encoder on every call.
+CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 def content_of(kind, call):
@@ -56,7 +58,7 @@ def stored_content(row):
 
 def fingerprint(content):
     """SHA-256 of the content as canonical JSON."""
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    canonical = CANONICAL.encode(content)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

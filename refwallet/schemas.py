@@ -9,6 +9,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from common.money import AmountError, parse_amount
+from refwallet.quickload import QuickLoad
 
 CURRENCY = validate.Regexp(r"^[A-Z0-9]{2,10}$", error="Must be 2 to 10 capital letters or digits.")
 
@@ -40,6 +41,18 @@ class CallSchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._quick_load = QuickLoad(self)
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        """A valid body takes the quick path (quickload.py); anything else marshmallow's own."""
+        if many is None and partial is None and unknown is None:
+            result = self._quick_load(data)
+            if result is not None:
+                return result
+        return super().load(data, many=many, partial=partial, unknown=unknown)
 
     request_id = _text(128, "requestId")
     operator = _text(64)
