@@ -5,6 +5,7 @@ from peewee import IntegrityError
 from common.db import database
 from common.models import Nonce, utcnow
 from common.prepared import Prepared
+from common.write_batches import write_batch
 
 INSERT_NONCE = Prepared(
     lambda operator_id, jti, expires_at: Nonce.insert(
@@ -20,7 +21,7 @@ def burn_nonce(operator_id, jti, expires_at):
     duplicate, so the outcome is read from the IntegrityError instead.
     """
     try:
-        with database.atomic():
+        with write_batch(database):  # one message on PostgreSQL, the writer queue on SQLite
             INSERT_NONCE.execute(operator_id, jti, expires_at)
     except IntegrityError:
         return False

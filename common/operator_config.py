@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from peewee import JOIN
+
 from common.models import OperatorConfig, OperatorCurrency
 from common.prepared import Prepared
 
@@ -28,13 +30,29 @@ class OperatorSettings:
     updated_at: datetime | None = None
 
 
-CONFIG = Prepared(
-    lambda operator_id: OperatorConfig.select().where(OperatorConfig.operator == operator_id)
+# The config and its currencies in one query: one row per currency (or one of NULLs).
+CONFIG_FIELDS = (
+    OperatorConfig.enabled_games,
+    OperatorConfig.feature_flags,
+    OperatorConfig.demo_starting_balance,
+    OperatorConfig.default_language,
+    OperatorConfig.updated_at,
 )
-CURRENCIES = Prepared(
+CURRENCY_FIELDS = (
+    OperatorCurrency.code,
+    OperatorCurrency.min_bet,
+    OperatorCurrency.max_bet,
+    OperatorCurrency.max_win,
+)
+CONFIG_WITH_CURRENCIES = Prepared(
     lambda operator_id: (
-        OperatorCurrency.select()
-        .where(OperatorCurrency.operator == operator_id)
+        OperatorConfig.select(*CONFIG_FIELDS, *CURRENCY_FIELDS)
+        .join(
+            OperatorCurrency,
+            JOIN.LEFT_OUTER,
+            on=(OperatorCurrency.operator == OperatorConfig.operator),
+        )
+        .where(OperatorConfig.operator == operator_id)
         .order_by(OperatorCurrency.code)
     )
 )
@@ -42,19 +60,14 @@ CURRENCIES = Prepared(
 
 def read_operator_config(operator_id):
     """The stored config of an operator; a config never set reads as empty."""
-    row = CONFIG.first(operator_id)
-    if row is None:
+    rows = CONFIG_WITH_CURRENCIES.tuples(operator_id)
+    if not rows:
         return OperatorSettings()
+    games, stored_flags, demo_balance, language, updated_at = rows[0][: len(CONFIG_FIELDS)]
     currencies = {
-        c.code: CurrencyLimits(c.min_bet, c.max_bet, c.max_win)
-        for c in CURRENCIES.select(operator_id)
+        code: CurrencyLimits(min_bet, max_bet, max_win)
+        for code, min_bet, max_bet, max_win in (row[len(CONFIG_FIELDS) :] for row in rows)
+        if code is not None
     }
-    flags = {name: bool(row.feature_flags.get(name, False)) for name in FEATURE_FLAGS}
-    return OperatorSettings(
-        list(row.enabled_games),
-        currencies,
-        flags,
-        row.demo_starting_balance,
-        row.default_language,
-        row.updated_at,
-    )
+    flags = {name: bool(stored_flags.get(name, False)) for name in FEATURE_FLAGS}
+    return OperatorSettings(list(games), currencies, flags, demo_balance, language, updated_at)

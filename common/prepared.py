@@ -9,7 +9,8 @@ whatever varies between calls (the time, say) must be one of its values. Rows co
 instances, converted field by field as peewee does. Inserts, updates and deletes run the same
 way with `execute`. A select may also take the columns of models it joins through a foreign key
 (`ApiKey.select(ApiKey, Aggregator).join(Aggregator)`): each row then carries the joined row,
-so `key.aggregator` costs no second query (a LEFT OUTER join that finds nothing gives None).
+so `key.aggregator` costs no second query (a LEFT OUTER join that finds nothing gives None);
+`tuples` returns plain converted rows, for joins no foreign key of the queried model maps.
 Values go to the driver as they are, as peewee itself sends strings,
 integers, booleans, datetimes and NULL; convert anything else (money) with its field's
 `db_value` first.
@@ -48,8 +49,12 @@ class Prepared:
         if isinstance(query, Insert) and len(slots) != sum(isinstance(s, int) for s in slots):
             # An insert fills unnamed columns with their defaults, which would be frozen here.
             raise ValueError("a prepared insert must name every column as a value")
-        joined = _joined_models(query) if isinstance(query, Select) else None
-        return {"model": query.model, "sql": sql, "slots": slots, "columns": None, "joined": joined}
+        entry = {"model": query.model, "sql": sql, "slots": slots, "columns": None}
+        entry["joined"] = entry["converters"] = None
+        if isinstance(query, Select) and all(isinstance(f, Field) for f in query._returning):
+            entry["converters"] = [f.python_value for f in query._returning]
+            entry["joined"] = _joined_models(query)
+        return entry
 
     def _entry(self, count):
         kind = type(self._proxy.obj)
@@ -85,6 +90,8 @@ class Prepared:
         entry, cursor = self._run(values, write=False)
         model, joined = entry["model"], entry["joined"]
         if joined:
+            if any(owner is None and other is not model for other, owner, _, _ in joined):
+                raise TypeError("a joined model without a foreign key to map it: use tuples()")
             return [_joined_row(model, joined, row) for row in cursor.fetchall()]
         columns = entry["columns"]
         if columns is None:
@@ -99,6 +106,18 @@ class Prepared:
             rows.append(instance)
         return rows
 
+    def tuples(self, *values):
+        """The rows as tuples, each column converted by its field: for a select of fields from
+        tables that no foreign key of the queried model reaches (a one-to-many join, say)."""
+        entry, cursor = self._run(values, write=False)
+        converters = entry["converters"]
+        if converters is None:
+            raise TypeError("tuples() needs a select of fields only")
+        return [
+            tuple(None if v is None else c(v) for c, v in zip(converters, row, strict=True))
+            for row in cursor.fetchall()
+        ]
+
     def first(self, *values):
         for row in self.select(*values):
             return row
@@ -112,42 +131,51 @@ def _columns(model, description):
 
 
 def _joined_models(query):
-    """For a select taking other models' columns: [(foreign key name or None, model, [(field
-    name, converter)])] in column order (None: the queried model itself); None otherwise."""
+    """For a select taking other models' columns: [(model, the model holding the foreign key to
+    it, that key's name, [(field name, converter)])] in column order; None for one model. The
+    key is looked for on the queried model, then on the models joined before (session ->
+    operator -> aggregator); owner and key are None where none reaches the model."""
     fields = query._returning
-    if not all(isinstance(f, Field) for f in fields) or all(f.model is query.model for f in fields):
+    if all(f.model is query.model for f in fields):
         return None
-    groups = []
+    groups, seen = [], [query.model]
     for f in fields:
-        if not groups or groups[-1][1] is not f.model:
-            groups.append((_foreign_key_to(query.model, f.model), f.model, []))
-        groups[-1][2].append((f.name, f.python_value))
+        if not groups or groups[-1][0] is not f.model:
+            owner, key = None, None
+            if f.model is not query.model:
+                owner, key = next(
+                    ((m, k) for m in seen if (k := _foreign_key_to(m, f.model))), (None, None)
+                )
+                seen.append(f.model)
+            groups.append((f.model, owner, key, []))
+        groups[-1][3].append((f.name, f.python_value))
     return groups
 
 
 def _foreign_key_to(model, other):
-    if other is model:
-        return None
     for field in model._meta.sorted_fields:
         if isinstance(field, ForeignKeyField) and field.rel_model is other:
             return field.name
-    raise ValueError(f"{model.__name__} has no foreign key to {other.__name__} to join on")
+    return None
 
 
 def _joined_row(model, groups, row):
     instance = model(__no_default__=1)
-    at = 0
-    for key, group_model, columns in groups:
+    found, links, at = {model: instance}, [], 0
+    for group_model, owner, key, columns in groups:
         values = row[at : at + len(columns)]
         at += len(columns)
         data = {
             name: None if value is None else convert(value)
             for (name, convert), value in zip(columns, values, strict=True)
         }
-        if key is None:
+        if group_model is model:
             instance.__data__.update(data)
         elif any(value is not None for value in values):  # else an outer join found nothing
-            other = group_model(__no_default__=1)
+            other = found[group_model] = group_model(__no_default__=1)
             other.__data__ = data
-            instance.__rel__[key] = other
+            links.append((owner, key, other))
+    for owner, key, other in links:
+        if owner in found:
+            found[owner].__rel__[key] = other
     return instance

@@ -6,11 +6,14 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, g, request
+from peewee import JOIN
 
+from common.db import database
 from common.errors import ApiError
-from common.models import PlayerSession, utcnow
+from common.models import Aggregator, Operator, PlayerSession, utcnow
 from common.prepared import Prepared
 from common.row_writes import RowInsert, RowUpdate
+from common.write_batches import write_batch
 
 COOKIE_NAME = "bp_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -19,8 +22,14 @@ TOUCH_GRANULARITY = timedelta(seconds=60)
 
 INSERT_SESSION = RowInsert(PlayerSession)
 UPDATE_SESSION = RowUpdate(PlayerSession)
+# The session with its operator and the operator's aggregator as they are now (one query).
 SESSION_BY_TOKEN_HASH = Prepared(
-    lambda token_hash: PlayerSession.select().where(PlayerSession.token_hash == token_hash)
+    lambda token_hash: (
+        PlayerSession.select(PlayerSession, Operator, Aggregator)
+        .join(Operator)
+        .join(Aggregator, JOIN.LEFT_OUTER)
+        .where(PlayerSession.token_hash == token_hash)
+    )
 )
 
 
@@ -48,7 +57,8 @@ def create_session(session_id, operator, claims, balance, demo=False):
         last_seen_at=now,
         expires_at=now + ABSOLUTE_TIMEOUT,
     )
-    INSERT_SESSION(session)
+    with write_batch(database):  # on SQLite, through the writer queue (common/db.py)
+        INSERT_SESSION(session)
     return session, token
 
 

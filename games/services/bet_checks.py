@@ -17,8 +17,10 @@ def _invalid(field, message, code="validation_error"):
 
 
 def session_operator(session):
-    """The session's operator as it is now, read once per request and kept on the session."""
-    session.operator = find_operator(session.operator_id)
+    """The session's operator as it is now: read with the session in this request (a session
+    comes from games.sessions with its operator and aggregator), else read here and kept."""
+    if "operator" not in session.__rel__:
+        session.operator = find_operator(session.operator_id)
     return session.operator
 
 

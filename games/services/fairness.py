@@ -12,6 +12,7 @@ from common.operators import secret_box
 from common.prepared import Prepared
 from common.row_writes import RowUpdate
 from common.settlement import UNFINISHED
+from common.write_batches import write_batch
 from games import fairness
 
 LEASE_WAIT_SECONDS = 15
@@ -109,7 +110,8 @@ class PlayerLease:
 
     def __exit__(self, *exc):
         if self.pair is not None:
-            RELEASE_LEASE.execute(self.pair.id)
+            with write_batch(database):  # on SQLite, through the writer queue (common/db.py)
+                RELEASE_LEASE.execute(self.pair.id)
 
 
 def _refuse_if_unfinished(pair):
