@@ -6,7 +6,7 @@ import time
 from decimal import Decimal
 
 import flask_smorest
-from flask import Flask, g, request
+from flask import g, request
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
@@ -19,6 +19,7 @@ from common.errors import (
     from_http_exception,
     register_error_handlers,
 )
+from common.lean_flask import LeanFlask
 
 log = logging.getLogger("betterplay.request")
 
@@ -106,7 +107,7 @@ def build_app(import_name, overrides, *, title, docs_prefix, description, securi
     """Create a Flask app with everything both apps share; the caller adds its blueprints."""
     config = load_config(overrides)
     _configure_logging(config["LOG_LEVEL"])
-    app = Flask(import_name)
+    app = LeanFlask(import_name)
     app.config.update(config)
     app.config.update(
         API_TITLE=title,
