@@ -34,6 +34,7 @@ def load_config(overrides=None, env=None):
         "APP_ENV": env.get("APP_ENV", "production"),
         "DATABASE_URL": env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         "DATABASE_POOL_SIZE": env_int(env, "DATABASE_POOL_SIZE", 8),
+        "DATABASE_PREPARED_STATEMENTS": _bool(env, "DATABASE_PREPARED_STATEMENTS", True),
         "SECRET_KEY": env.get("SECRET_KEY"),
         "ADMIN_API_KEY": env.get("ADMIN_API_KEY") or None,
         "BCRYPT_ROUNDS": env_int(env, "BCRYPT_ROUNDS", 12),

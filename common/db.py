@@ -10,8 +10,9 @@ once with "database is locked", ignoring the busy timeout.
 import os
 import threading
 import time
+import weakref
 
-from peewee import DatabaseProxy, SqliteDatabase
+from peewee import DatabaseProxy, SqliteDatabase, __exception_wrapper__
 from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
@@ -38,9 +39,26 @@ class PooledPostgres(BatchGuard, PooledPostgresqlDatabase):
     have been dropped by the server or a proxy, so it is still pinged.
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, prepare_statements=True, **kwargs):
         super().__init__(*args, **kwargs)
         self._returned_at = {}  # id(connection) -> when it was last checked in
+        # Prepared queries (common/prepared.py) run as server-side prepared statements unless
+        # DATABASE_PREPARED_STATEMENTS is off (a PgBouncer in transaction mode needs that).
+        self.prepares_statements = prepare_statements
+        self._prepared = weakref.WeakKeyDictionary()  # connection -> names prepared on it
+        self._prepared_lock = threading.Lock()
+
+    def ensure_prepared(self, statements):
+        """PREPARE each (name, sql) that this thread's connection has not prepared yet."""
+        conn = self.connection()
+        with self._prepared_lock:
+            known = self._prepared.setdefault(conn, set())
+        missing = {name: sql for name, sql in statements if name not in known}
+        if missing:
+            sql = ";\n".join(f"PREPARE {name} AS {sql}" for name, sql in missing.items())
+            with __exception_wrapper__:
+                conn.cursor().execute(sql)
+            known.update(missing)
 
     def _is_closed(self, conn):
         if conn.closed:
@@ -107,7 +125,7 @@ db_url.register_database(PooledPostgres, "betterplay+postgres")
 db_url.register_database(PooledSqlite, "betterplay+sqlite")
 
 
-def make_database(url, pool_size=8):
+def make_database(url, pool_size=8, prepare_statements=True):
     """Return an unconnected pooled database for `url` (sqlite:// or postgresql://)."""
     scheme = url.split(":", 1)[0]
     if scheme == "sqlite":
@@ -137,17 +155,18 @@ def make_database(url, pool_size=8):
             stale_timeout=300,
             timeout=10,
             field_types={"MONEY": MONEY_COLUMN_TYPES["postgresql"]},
+            prepare_statements=prepare_statements,
         )
     raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported (use sqlite or postgres)")
 
 
-def init_database(url, pool_size=8, proxy=database):
+def init_database(url, pool_size=8, proxy=database, prepare_statements=True):
     """Point `proxy` (the platform's, by default) at `url`; the same URL again is a no-op."""
     if _current.get(id(proxy)) == url and proxy.obj is not None:
         return proxy.obj
     if proxy.obj is not None:
         proxy.obj.close_all()
-    proxy.initialize(make_database(url, pool_size))
+    proxy.initialize(make_database(url, pool_size, prepare_statements))
     _current[id(proxy)] = url
     return proxy.obj
 

@@ -122,7 +122,11 @@ def build_app(import_name, overrides, *, title, docs_prefix, description, securi
             "components": {"securitySchemes": security_schemes},
         },
     )
-    init_database(config["DATABASE_URL"], config["DATABASE_POOL_SIZE"])
+    init_database(
+        config["DATABASE_URL"],
+        config["DATABASE_POOL_SIZE"],
+        prepare_statements=config["DATABASE_PREPARED_STATEMENTS"],
+    )
     app.before_request(_refuse_nul_in_query)
     install_request_hooks(app)
     app.before_request(lambda: setattr(g, "started_at", time.perf_counter()))

@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 
 from peewee import PostgresqlDatabase, __exception_wrapper__
 
-_open = threading.local()  # .queues: {id(database): [(sql, params), ...]}, this thread's
+_open = threading.local()  # .queues: {id(database): [(sql, params, prepare), ...]}
 
 
 class BatchMisuse(RuntimeError):
@@ -27,7 +27,8 @@ class BatchMisuse(RuntimeError):
 
 
 def queue_of(db):
-    """This thread's open batch on `db` (a list to append (sql, params) to), or None."""
+    """This thread's open batch on `db`, or None: a list to append (sql, params, prepare) to,
+    where `prepare` is the (name, sql) of the server-side statement `sql` executes, or None."""
     queues = getattr(_open, "queues", None)
     return queues.get(id(db)) if queues else None
 
@@ -57,12 +58,15 @@ def write_batch(proxy):
 def _send(db, queue):
     if not isinstance(db, PostgresqlDatabase):
         with db.atomic():
-            for sql, params in queue:
+            for sql, params, _ in queue:
                 db.execute_sql(sql, params)
         return
+    prepares = [prepare for _, _, prepare in queue if prepare]
+    if prepares:
+        db.ensure_prepared(prepares)  # a message of its own the first time on a connection
     outer = db.in_transaction()  # then the caller's transaction commits or rolls back
     cursor = db.cursor()
-    statements = [cursor.mogrify(sql, params) for sql, params in queue]
+    statements = [cursor.mogrify(sql, params) for sql, params, _ in queue]
     if not outer:
         statements = [b"BEGIN", *statements, b"COMMIT"]
     try:
