@@ -7,13 +7,17 @@ A `Prepared` query is written as usual, as a function of its values, and compile
 placeholders; later calls only bind the values and run the SQL. The function runs once, so
 whatever varies between calls (the time, say) must be one of its values. Rows come back as model
 instances, converted field by field as peewee does. Inserts, updates and deletes run the same
-way with `execute`. A select may also take the columns of models it joins through a foreign key
-(`ApiKey.select(ApiKey, Aggregator).join(Aggregator)`): each row then carries the joined row,
-so `key.aggregator` costs no second query (a LEFT OUTER join that finds nothing gives None);
-`tuples` returns plain converted rows, for joins no foreign key of the queried model maps.
-Values go to the driver as they are, as peewee itself sends strings,
-integers, booleans, datetimes and NULL; convert anything else (money) with its field's
-`db_value` first.
+way with `execute`, and inside a write batch (common/write_batches.py) wait to be sent with it.
+
+A select may take the columns of models it reaches through foreign keys
+(`ApiKey.select(ApiKey, Aggregator).join(Aggregator)`): each row then carries the joined rows,
+so `key.aggregator` costs no second query (a LEFT OUTER join that finds nothing gives None).
+`tuples` returns plain converted rows, for joins that no foreign key maps (one-to-many).
+
+On PostgreSQL each query is also a server-side prepared statement, prepared once per connection
+(common/db.py), unless DATABASE_PREPARED_STATEMENTS is off. Values go to the driver as they are,
+as peewee itself sends strings, integers, booleans, datetimes and NULL; convert anything else
+(money) with its field's `db_value` first.
 
     KEY_BY_PREFIX = Prepared(lambda prefix: ApiKey.select().where(ApiKey.prefix == prefix))
     row = KEY_BY_PREFIX.first("0123456789ab")
@@ -36,10 +40,13 @@ class Prepared:
     def __init__(self, build, proxy=database):
         self._build = build
         self._proxy = proxy  # the platform's database, or another app's (the reference wallet's)
-        self._compiled = {}  # database class -> {"model", "sql", "slots", "columns"}
+        self._compiled = {}  # database class -> the compiled entry (see _compile)
         self._lock = threading.Lock()
 
     def _compile(self, count, kind):
+        """{"model", "sql", "slots" (a value's index, or a 1-tuple holding a constant), the
+        server-side "prepare" (name, sql) and its "execute" SQL, the result's "converters",
+        "joined" models and "columns" (set on first use)} for a database class `kind`."""
         marks = [f"\x00prepared-value-{i}\x00" for i in range(count)]
         # Unconverted placeholders: a field's db_value (money's, say) would choke on them.
         query = self._build(*(Value(mark, converter=False) for mark in marks))
