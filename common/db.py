@@ -86,8 +86,11 @@ class PooledSqlite(BatchGuard, PooledSqliteDatabase):
     SQLite lets one transaction write at a time; a connection that finds the lock taken waits in
     SQLite's busy handler, which sleeps in steps of up to 100 ms and so often sleeps long after
     the lock is free. Threads of one process wait here instead and start as soon as the writer
-    before them commits; only the other processes' writers still meet the busy handler.
+    before them commits; only the other processes' writers still meet the busy handler. A
+    write outside a transaction (autocommit: a lease taken, a session touched) queues there too.
     """
+
+    AUTOCOMMIT_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,6 +117,13 @@ class PooledSqlite(BatchGuard, PooledSqliteDatabase):
             super().rollback()
         finally:
             self._release()
+
+    def execute_sql(self, sql, params=None):
+        in_own_transaction = getattr(self._holding, "lock", False)
+        if in_own_transaction or not sql.lstrip()[:7].upper().startswith(self.AUTOCOMMIT_WRITES):
+            return super().execute_sql(sql, params)
+        with self._writer:
+            return super().execute_sql(sql, params)
 
     def _release(self):
         if getattr(self._holding, "lock", False):

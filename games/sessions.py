@@ -8,12 +8,10 @@ from functools import wraps
 from flask import current_app, g, request
 from peewee import JOIN
 
-from common.db import database
 from common.errors import ApiError
 from common.models import Aggregator, Operator, PlayerSession, utcnow
 from common.prepared import Prepared
 from common.row_writes import RowInsert, RowUpdate
-from common.write_batches import write_batch
 
 COOKIE_NAME = "bp_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -57,8 +55,7 @@ def create_session(session_id, operator, claims, balance, demo=False):
         last_seen_at=now,
         expires_at=now + ABSOLUTE_TIMEOUT,
     )
-    with write_batch(database):  # on SQLite, through the writer queue (common/db.py)
-        INSERT_SESSION(session)
+    INSERT_SESSION(session)
     return session, token
 
 

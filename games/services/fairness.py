@@ -12,7 +12,6 @@ from common.operators import secret_box
 from common.prepared import Prepared
 from common.row_writes import RowUpdate
 from common.settlement import UNFINISHED
-from common.write_batches import write_batch
 from games import fairness
 
 LEASE_WAIT_SECONDS = 15
@@ -110,8 +109,7 @@ class PlayerLease:
 
     def __exit__(self, *exc):
         if self.pair is not None:
-            with write_batch(database):  # on SQLite, through the writer queue (common/db.py)
-                RELEASE_LEASE.execute(self.pair.id)
+            RELEASE_LEASE.execute(self.pair.id)
 
 
 def _refuse_if_unfinished(pair):
