@@ -217,13 +217,16 @@ def is_opening_bet(round_, bet_id):
     return bet_id is not None and opening_bet_id(round_) == bet_id
 
 
-def start_rollback(round_, bet_txn, reason):
+def start_rollback(round_, bet_txn, reason, attempt=None):
     """The bet's outcome is unknown: void it with a rollback (its own transactionId).
 
     The round is voided only when it is its opening bet; a rolled-back extra stake leaves an
-    open round as it was before the action.
+    open round as it was before the action. `attempt`, the bet's last unanswered attempt, is
+    logged in the same transaction.
     """
     with database.atomic():
+        if attempt is not None:
+            store_attempt(attempt)
         WalletTransaction.update(status=UNKNOWN, last_error=str(reason)[:200]).where(
             WalletTransaction.id == bet_txn.id
         ).execute()

@@ -76,9 +76,7 @@ def collect_stake(round_, amount, opening, bet=None):
                 set_round(round_, status=VOID, settled_at=utcnow())
         raise _refusal(detail, round_)
     if kind != "ack":
-        with database.atomic():
-            store_attempt(attempt)
-        finish_credit(round_, start_rollback(round_, bet, detail))
+        finish_credit(round_, start_rollback(round_, bet, detail, attempt))
         raise ApiError(
             502,
             "bet_outcome_unknown",
