@@ -7,21 +7,13 @@ from marshmallow import ValidationError
 from common.errors import ApiError
 from common.money import AmountError, format_amount, parse_amount
 from common.operator_config import read_operator_config
-from common.operators import check_operator_active, find_operator
+from common.operators import check_operator_active
 
 MAX_BET_PLACES = 8
 
 
 def _invalid(field, message, code="validation_error"):
     return ApiError(422, code, f"{field}: {message}", details={"fields": {field: [message]}})
-
-
-def session_operator(session):
-    """The session's operator as it is now: read with the session in this request (a session
-    comes from games.sessions with its operator and aggregator), else read here and kept."""
-    if "operator" not in session.__rel__:
-        session.operator = find_operator(session.operator_id)
-    return session.operator
 
 
 def check_game_and_currency(operator_id, game, currency):
@@ -39,7 +31,8 @@ def check_game_and_currency(operator_id, game, currency):
 
 def check_bet(session, game, rules, body):
     """Validate a bet body against the session's current config: (amount, params, limits)."""
-    check_operator_active(session_operator(session))
+    # The session was read in this request with its operator and aggregator (games/sessions.py).
+    check_operator_active(session.operator)
     limits = check_game_and_currency(session.operator_id, game, session.currency)
     stake, params = parse_bet(rules, body)
     if not limits.min_bet <= stake <= limits.max_bet:

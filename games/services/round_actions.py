@@ -19,7 +19,7 @@ from common.worker import register_pass
 from games import fairness
 from games.rules import MULTI_STEP_GAMES
 from games.rules.multistep import ActionError
-from games.services.bet_checks import check_game_and_currency, session_operator
+from games.services.bet_checks import check_game_and_currency
 from games.services.fairness import PlayerLease, server_seed
 from games.services.round_money import collect_stake, record_step
 
@@ -73,7 +73,7 @@ def act(session, round_id, body):
         raise ApiError(422, "validation_error", message, {"fields": {"action": [message]}})
     action = body["action"]
     data = {key: value for key, value in body.items() if key != "action"}
-    seconds = 3 * lease_seconds(session_operator(session)) + 10
+    seconds = 3 * lease_seconds(session.operator) + 10
     with PlayerLease(session.operator_id, session.sub, seconds):
         round_ = Round.get_by_id(round_.id)  # the state as the previous action left it
         if round_.status != OPEN:
