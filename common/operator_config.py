@@ -7,7 +7,7 @@ from decimal import Decimal
 from peewee import JOIN
 
 from common.models import OperatorConfig, OperatorCurrency
-from common.prepared import Prepared
+from common.prepared import Prepared, converted
 
 FEATURE_FLAGS = ("autoplay", "turbo", "chat", "soundDefault")
 DEFAULT_LANGUAGE = "en"
@@ -60,14 +60,17 @@ CONFIG_WITH_CURRENCIES = Prepared(
 
 def read_operator_config(operator_id):
     """The stored config of an operator; a config never set reads as empty."""
-    rows = CONFIG_WITH_CURRENCIES.tuples(operator_id)
+    rows = CONFIG_WITH_CURRENCIES.rows(operator_id)
     if not rows:
         return OperatorSettings()
-    games, stored_flags, demo_balance, language, updated_at = rows[0][: len(CONFIG_FIELDS)]
-    currencies = {
-        code: CurrencyLimits(min_bet, max_bet, max_win)
-        for code, min_bet, max_bet, max_win in (row[len(CONFIG_FIELDS) :] for row in rows)
-        if code is not None
-    }
+    split = len(CONFIG_FIELDS)  # every row repeats the config: converted from the first only
+    games, stored_flags, demo_balance, language, updated_at = converted(
+        CONFIG_FIELDS, rows[0][:split]
+    )
+    currencies = {}
+    for row in rows:
+        if row[split] is not None:  # else the outer join found no currency
+            code, min_bet, max_bet, max_win = converted(CURRENCY_FIELDS, row[split:])
+            currencies[code] = CurrencyLimits(min_bet, max_bet, max_win)
     flags = {name: bool(stored_flags.get(name, False)) for name in FEATURE_FLAGS}
     return OperatorSettings(list(games), currencies, flags, demo_balance, language, updated_at)

@@ -12,7 +12,8 @@ way with `execute`, and inside a write batch (common/write_batches.py) wait to b
 A select may take the columns of models it reaches through foreign keys
 (`ApiKey.select(ApiKey, Aggregator).join(Aggregator)`): each row then carries the joined rows,
 so `key.aggregator` costs no second query (a LEFT OUTER join that finds nothing gives None).
-`tuples` returns plain converted rows, for joins that no foreign key maps (one-to-many).
+`rows` returns the driver's rows as they are, for joins that no foreign key maps (one-to-many),
+and `converted` turns values into Python as the fields read them.
 
 On PostgreSQL each query is also a server-side prepared statement, prepared once per connection
 (common/db.py), unless DATABASE_PREPARED_STATEMENTS is off. Values go to the driver as they are,
@@ -45,8 +46,8 @@ class Prepared:
 
     def _compile(self, count, kind):
         """{"model", "sql", "slots" (a value's index, or a 1-tuple holding a constant), the
-        server-side "prepare" (name, sql) and its "execute" SQL, the result's "converters",
-        "joined" models and "columns" (set on first use)} for a database class `kind`."""
+        server-side "prepare" (name, sql) and its "execute" SQL, the "joined" models and the
+        result's "columns" (set on first use)} for a database class `kind`."""
         marks = [f"\x00prepared-value-{i}\x00" for i in range(count)]
         # Unconverted placeholders: a field's db_value (money's, say) would choke on them.
         query = self._build(*(Value(mark, converter=False) for mark in marks))
@@ -67,9 +68,8 @@ class Prepared:
             entry["prepare"] = (name, _numbered(sql))
             arguments = f"({', '.join(['%s'] * len(slots))})" if slots else ""
             entry["execute"] = f"EXECUTE {name}{arguments}"
-        entry["joined"] = entry["converters"] = None
+        entry["joined"] = None
         if isinstance(query, Select) and all(isinstance(f, Field) for f in query._returning):
-            entry["converters"] = [f.python_value for f in query._returning]
             entry["joined"] = _joined_models(query)
         return entry
 
@@ -113,7 +113,7 @@ class Prepared:
         model, joined = entry["model"], entry["joined"]
         if joined:
             if any(owner is None and other is not model for other, owner, _, _ in joined):
-                raise TypeError("a joined model without a foreign key to map it: use tuples()")
+                raise TypeError("a joined model without a foreign key to map it: use rows()")
             return [_joined_row(model, joined, row) for row in cursor.fetchall()]
         columns = entry["columns"]
         if columns is None:
@@ -128,22 +128,21 @@ class Prepared:
             rows.append(instance)
         return rows
 
-    def tuples(self, *values):
-        """The rows as tuples, each column converted by its field: for a select of fields from
-        tables that no foreign key of the queried model reaches (a one-to-many join, say)."""
-        entry, cursor = self._run(values, write=False)
-        converters = entry["converters"]
-        if converters is None:
-            raise TypeError("tuples() needs a select of fields only")
-        return [
-            tuple(None if v is None else c(v) for c, v in zip(converters, row, strict=True))
-            for row in cursor.fetchall()
-        ]
+    def rows(self, *values):
+        """The rows as the driver returns them, unconverted (see `converted`): for a select
+        that joins tables no foreign key of the queried model reaches (one-to-many, say), whose
+        repeated columns need converting only once."""
+        return self._run(values, write=False)[1].fetchall()
 
     def first(self, *values):
         for row in self.select(*values):
             return row
         return None
+
+
+def converted(fields, values):
+    """`values` (part of a row from `rows`) as the `fields` they were selected by read them."""
+    return [None if v is None else f.python_value(v) for f, v in zip(fields, values, strict=True)]
 
 
 def _numbered(sql):
