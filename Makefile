@@ -39,7 +39,7 @@ format: install
 migrate: install
 	$(BIN)/betterplay db upgrade
 
-# The benchmark (bench/README.md): SQLite and PostgreSQL, ~5 minutes. SCALE=1 adds the seeded
+# The benchmark (bench/README.md): SQLite and PostgreSQL, ~7 minutes. SCALE=1 adds the seeded
 # re-run; BENCH_ARGS passes options, e.g. BENCH_ARGS='--db sqlite --duration 5'.
 .PHONY: bench
 bench: install

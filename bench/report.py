@@ -127,6 +127,10 @@ def _cpu_cell(result):
     return text
 
 
+def _range(rates):
+    return f"{min(rates):.0f}-{max(rates):.0f}"
+
+
 def summary_table(runs):
     """Markdown: endpoints down, databases across; then memory and the scale re-runs."""
     kinds = list(runs)
@@ -144,6 +148,8 @@ def summary_table(runs):
                 continue
             present = True
             short = verdict(result).replace("errors 0 PASS", "").strip() or "ok"
+            if result.spread:  # the baseline, measured before and after every endpoint
+                short += f" ({len(result.spread)} runs: {_range(result.spread)} req/s)"
             if "errors MISS" not in short and name != "health":
                 short += " (0 errors)" if short != "ok" else ""
             row += (

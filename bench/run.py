@@ -539,23 +539,41 @@ class DatabaseRun:
         say(f"          after {served + served_more}: {fmt_rss(late)}  -> {verdict_text}")
 
     def _measure_endpoints(self):
-        names = [n for n in ENDPOINTS if n in self.options.only]
-        if "health" not in names:
-            names.insert(0, "health")
         say("  " + HEADER)
+        names = [n for n in ENDPOINTS if n in self.options.only and n != "health"]
+        self._bracketed(names, self.results)
+
+    def _bracketed(self, names, results, references=None):
+        """The baseline, then each endpoint followed by the baseline again; an endpoint's ratio
+        is over the mean of the two baselines around it.
+
+        A shared machine's speed drifts by tens of percent within minutes (one run's last
+        baseline was 41% above its first): a single baseline at the start would charge or
+        credit that drift to whichever endpoints came late. `references` (the empty database's
+        results) turns on the scale comparison.
+        """
+        before = self._wrk("health", self.options.duration)
+        before.spread = [before.rps]
+        results["health"] = before
+        self._print_result(before, before.rps, references and references["health"])
         for name in names:
             result = self._wrk(name, self.options.duration)
-            self.results[name] = result
-            self._print_result(result, self.results["health"])
-        self.results["health_again"] = self._wrk("health", self.options.duration)
-        drift = self.results["health_again"].rps / self.results["health"].rps - 1
+            after = self._wrk("health", self.options.duration)
+            results["health"].spread.append(after.rps)
+            results[name] = result
+            self._print_result(
+                result, (before.rps + after.rps) / 2, references and references[name]
+            )
+            say(f"  {'':<8} (baseline {before.rps:.0f} before it, {after.rps:.0f} after)")
+            before = after
+        spread = results["health"].spread
         say(
-            f"  baseline again at the end: {self.results['health_again'].rps:.0f} req/s "
-            f"({drift:+.1%} against the first)"
+            f"  baseline: {len(spread)} runs, {min(spread):.0f}-{max(spread):.0f} req/s "
+            f"({max(spread) / min(spread) - 1:.0%} apart)"
         )
 
-    def _print_result(self, result, baseline, reference=None):
-        result.ratio = result.rps / baseline.rps
+    def _print_result(self, result, baseline_rps, reference=None):
+        result.ratio = result.rps / baseline_rps
         say("  " + result_line(result, reference))
 
     # -- scale ----------------------------------------------------------------------------------
@@ -580,12 +598,8 @@ class DatabaseRun:
             + ", ".join(f"{table} {n:,}" for table, n in counts.items())
         )
         say("  " + HEADER)
-        for name in SCALE_ENDPOINTS:
-            if name != "health" and name not in self.results:
-                continue
-            result = self._wrk(name, self.options.duration)
-            self.scale_results[name] = result
-            self._print_result(result, self.scale_results["health"], self.results[name])
+        names = [n for n in SCALE_ENDPOINTS if n != "health" and n in self.results]
+        self._bracketed(names, self.scale_results, self.results)
 
 
 def main(argv=None):

@@ -88,6 +88,7 @@ class Result:
         n = max(self.requests, 1)
         # {"platform"|"wallet"|"postgres": CPU ms per request, or None}
         self.cpu_ms = {k: None if v is None else v * 1000 / n for k, v in cpu.items()}
-        self.ratio = None
+        self.ratio = None  # over the baseline measured around it (bench/run.py)
+        self.spread = None  # for the baseline: the rate of each of its runs
         self.host_busy = None
         self.uneven = False  # still uneven after the retries
