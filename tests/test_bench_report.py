@@ -1,0 +1,99 @@
+"""The benchmark's verdicts and its baseline bracketing (bench/), without running wrk: what
+`make bench` reports as PASS or MISS must follow the issue's rules whatever the machine does."""
+
+from types import SimpleNamespace
+
+from bench.report import memory_verdict, scale_verdict, summary_table, verdict
+from bench.run import DatabaseRun
+from bench.wrk import Result
+
+NUMBERS = {"duration_us": 10_000_000, "p50_us": 10_000, "p99_us": 20_000}
+NO_ERRORS = {"connect": 0, "read": 0, "write": 0, "timeout": 0, "status": 0}
+
+
+def result(name, rps, p50_ms=10.0, p99_ms=20.0, cpu_ms=1.0, **errors):
+    numbers = {
+        **NUMBERS,
+        **NO_ERRORS,
+        **errors,
+        "requests": int(rps * 10),
+        "p50_us": p50_ms * 1000,
+        "p99_us": p99_ms * 1000,
+    }
+    cpu = {"platform": cpu_ms * numbers["requests"] / 1000, "wallet": None, "postgres": None}
+    measured = Result(name, numbers, cpu)
+    measured.host_busy = 0.9
+    return measured
+
+
+def with_ratio(r, ratio):
+    r.ratio = ratio
+    return r
+
+
+def test_ratio_targets_pass_at_the_target_and_miss_below_it():
+    assert "ratio>=0.85 PASS" in verdict(with_ratio(result("me", 850), 0.85))
+    assert "ratio>=0.85 MISS" in verdict(with_ratio(result("me", 849), 0.849))
+    assert "ratio>=0.2 PASS" in verdict(with_ratio(result("bet", 200), 0.2))
+
+
+def test_mint_p99_must_stay_under_three_times_p50():
+    assert "p99<3xp50 PASS" in verdict(with_ratio(result("mint", 800, 10, 29.9), 0.8))
+    assert "p99<3xp50 MISS" in verdict(with_ratio(result("mint", 800, 10, 30.0), 0.8))
+
+
+def test_any_error_fails_the_endpoint():
+    ok = verdict(with_ratio(result("me", 900), 0.9))
+    assert "errors 0 PASS" in ok
+    failed = verdict(with_ratio(result("me", 900, timeout=1), 0.9))
+    assert "errors MISS" in failed and "timeout" in failed
+
+
+def test_scale_verdict_compares_ratios_so_machine_drift_cancels():
+    empty = with_ratio(result("launch", 500), 0.10)
+    # The seeded run is 20% slower in raw rate, but so was its baseline: a PASS.
+    drifted = with_ratio(result("launch", 400), 0.10)
+    assert "1.00x rate (raw 0.80x" in scale_verdict(drifted, empty)
+    assert "PASS" in scale_verdict(drifted, empty)
+    slower = with_ratio(result("launch", 440), 0.089)
+    assert "MISS" in scale_verdict(slower, empty)
+
+
+def test_memory_verdict_allows_ten_percent_either_way():
+    assert memory_verdict({1: 100, 2: 100}, {1: 110, 2: 95}).startswith("PASS")
+    assert memory_verdict({1: 100, 2: 100}, {1: 111, 2: 100}).startswith("MISS")
+    assert "replaced" in memory_verdict({1: 100, 2: 100}, {1: 100, 3: 100})
+
+
+class ScriptedRun(DatabaseRun):
+    """A DatabaseRun whose wrk runs return scripted rates in order."""
+
+    def __init__(self, rates):
+        options = SimpleNamespace(players=1, duration=10, only=set())
+        super().__init__("sqlite", "sqlite:///unused.db", "/tmp", options)
+        self.rates = list(rates)
+        self.measured = []
+
+    def _wrk(self, name, duration, warmup=True, **kwargs):
+        self.measured.append(name)
+        return result(name, self.rates.pop(0))
+
+
+def test_each_ratio_is_over_the_baselines_just_before_and_after_it(capsys):
+    run = ScriptedRun([1000, 500, 3000, 900, 1000])
+    run._bracketed(["me", "mint"], run.results)
+    assert run.measured == ["health", "me", "health", "mint", "health"]
+    assert run.results["me"].ratio == 500 / 2000  # baselines 1000 and 3000 around it
+    assert run.results["mint"].ratio == 900 / 2000  # baselines 3000 and 1000
+    assert run.results["health"].spread == [1000, 3000, 1000]
+    assert "3 runs, 1000-3000 req/s" in capsys.readouterr().out
+
+
+def test_the_summary_shows_the_baselines_spread_and_each_verdict(capsys):
+    run = ScriptedRun([1000, 900, 1200])
+    run._bracketed(["me"], run.results)
+    run.memory = (100, {1: 100}, 10_100, {1: 101})
+    table = summary_table({"sqlite": run})
+    assert "| health |  | 1000 |" in table and "(2 runs: 1000-1200 req/s)" in table
+    assert "| me | >= 0.85 | 900 |" in table and "| 0.82 |" in table
+    assert "ratio>=0.85 MISS" in table
