@@ -128,7 +128,7 @@ def _cpu_cell(result):
     return text
 
 
-def _range(rates):
+def rate_range(rates):
     return f"{min(rates):.0f}-{max(rates):.0f}"
 
 
@@ -150,7 +150,7 @@ def summary_table(runs):
             present = True
             short = verdict(result).replace("errors 0 PASS", "").strip() or "ok"
             if result.spread:  # the baseline, measured before and after every endpoint
-                short += f" ({len(result.spread)} runs: {_range(result.spread)} req/s)"
+                short += f" ({len(result.spread)} runs: {rate_range(result.spread)} req/s)"
             if "errors MISS" not in short and name != "health":
                 short += " (0 errors)" if short != "ok" else ""
             row += (

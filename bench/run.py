@@ -48,6 +48,7 @@ from bench.report import (
     fmt_rss,
     machine,
     memory_verdict,
+    rate_range,
     result_line,
     say,
     summary_table,
@@ -552,23 +553,18 @@ class DatabaseRun:
         credit that drift to whichever endpoints came late. `references` (the empty database's
         results) turns on the scale comparison.
         """
-        before = self._wrk("health", self.options.duration)
-        before.spread = [before.rps]
-        results["health"] = before
-        self._print_result(before, before.rps, references and references["health"])
+        baselines = [self._wrk("health", self.options.duration)]
+        results["health"] = baselines[0]
+        self._print_result(baselines[0], baselines[0].rps, references and references["health"])
         for name in names:
-            result = self._wrk(name, self.options.duration)
-            after = self._wrk("health", self.options.duration)
-            results["health"].spread.append(after.rps)
-            results[name] = result
-            self._print_result(
-                result, (before.rps + after.rps) / 2, references and references[name]
-            )
-            say(f"  {'':<8} (baseline {before.rps:.0f} before it, {after.rps:.0f} after)")
-            before = after
-        spread = results["health"].spread
+            result = results[name] = self._wrk(name, self.options.duration)
+            baselines.append(self._wrk("health", self.options.duration))
+            before, after = baselines[-2].rps, baselines[-1].rps
+            self._print_result(result, (before + after) / 2, references and references[name])
+            say(f"  {'':<8} (baseline {before:.0f} before it, {after:.0f} after)")
+        spread = results["health"].spread = [b.rps for b in baselines]
         say(
-            f"  baseline: {len(spread)} runs, {min(spread):.0f}-{max(spread):.0f} req/s "
+            f"  baseline: {len(spread)} runs, {rate_range(spread)} req/s "
             f"({max(spread) / min(spread) - 1:.0%} apart)"
         )
 
