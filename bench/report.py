@@ -45,12 +45,36 @@ def memory_verdict(early, late):
     return f"{'PASS' if ok else 'MISS'} (largest change {worst:+.1%}, target within 10%)"
 
 
+def ceiling(result, baselines):
+    """The highest ratio `result` could reach were the platform's own work per request no more
+    than a health check's, with the wallet and the database costing what they did in this run;
+    None for an endpoint without a target or without wallet or database work (SQLite's me, mint).
+
+    They all share the machine's cores (CPU ms per second: cores x 1000), so an endpoint's rate
+    is at most that over what each request takes of it: at least the machine's CPU per health
+    request (busy x cores x 1000 / rate, wrk's and the kernel's share included) plus its own
+    wallet and database CPU. A ceiling under the target means no change to the platform's code
+    alone can meet it on this machine.
+    """
+    if ENDPOINTS.get(result.name, (None, None))[1] is None:
+        return None
+    outside = (result.cpu_ms["wallet"] or 0) + (result.cpu_ms["postgres"] or 0)
+    if outside <= 0 or any(b.host_busy is None for b in baselines):
+        return None
+    capacity = (os.cpu_count() or 1) * 1000
+    per_health = sum(b.host_busy * capacity / b.rps for b in baselines) / len(baselines)
+    baseline_rps = sum(b.rps for b in baselines) / len(baselines)
+    return capacity / (baseline_rps * (per_health + outside))
+
+
 def verdict(result):
     """The target check of one result: text, or '' when it has no target."""
     checks = []
     target = ENDPOINTS.get(result.name, (None, None))[1]
     if target is not None:
         checks.append(f"ratio>={target} {'PASS' if result.ratio >= target else 'MISS'}")
+        if result.ceiling is not None:
+            checks.append(f"(ceiling {result.ceiling:.2f})")
     if result.name == "mint":
         ok = result.p99_ms < MINT_P99_FACTOR * result.p50_ms
         checks.append(f"p99<3xp50 {'PASS' if ok else 'MISS'}")

@@ -45,6 +45,7 @@ from bench.report import (
     HEADER,
     SCALE_ENDPOINTS,
     bcrypt_note,
+    ceiling,
     fmt_rss,
     machine,
     memory_verdict,
@@ -560,6 +561,7 @@ class DatabaseRun:
             result = results[name] = self._wrk(name, self.options.duration)
             baselines.append(self._wrk("health", self.options.duration))
             before, after = baselines[-2].rps, baselines[-1].rps
+            result.ceiling = ceiling(result, baselines[-2:])
             self._print_result(result, (before + after) / 2, references and references[name])
             say(f"  {'':<8} (baseline {before:.0f} before it, {after:.0f} after)")
         spread = results["health"].spread = [b.rps for b in baselines]

@@ -90,5 +90,6 @@ class Result:
         self.cpu_ms = {k: None if v is None else v * 1000 / n for k, v in cpu.items()}
         self.ratio = None  # over the baseline measured around it (bench/run.py)
         self.spread = None  # for the baseline: the rate of each of its runs
+        self.ceiling = None  # the ratio a free platform could reach (bench/report.py)
         self.host_busy = None
         self.uneven = False  # still uneven after the retries

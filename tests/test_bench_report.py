@@ -1,9 +1,12 @@
 """The benchmark's verdicts and its baseline bracketing (bench/), without running wrk: what
 `make bench` reports as PASS or MISS must follow the issue's rules whatever the machine does."""
 
+import os
 from types import SimpleNamespace
 
-from bench.report import memory_verdict, scale_verdict, summary_table, verdict
+import pytest
+
+from bench.report import ceiling, memory_verdict, scale_verdict, summary_table, verdict
 from bench.run import DatabaseRun
 from bench.wrk import Result
 
@@ -11,7 +14,7 @@ NUMBERS = {"duration_us": 10_000_000, "p50_us": 10_000, "p99_us": 20_000}
 NO_ERRORS = {"connect": 0, "read": 0, "write": 0, "timeout": 0, "status": 0}
 
 
-def result(name, rps, p50_ms=10.0, p99_ms=20.0, cpu_ms=1.0, **errors):
+def result(name, rps, p50_ms=10.0, p99_ms=20.0, cpu_ms=1.0, wallet_ms=None, db_ms=None, **errors):
     numbers = {
         **NUMBERS,
         **NO_ERRORS,
@@ -20,7 +23,12 @@ def result(name, rps, p50_ms=10.0, p99_ms=20.0, cpu_ms=1.0, **errors):
         "p50_us": p50_ms * 1000,
         "p99_us": p99_ms * 1000,
     }
-    cpu = {"platform": cpu_ms * numbers["requests"] / 1000, "wallet": None, "postgres": None}
+    seconds = numbers["requests"] / 1000
+    cpu = {
+        "platform": cpu_ms * seconds,
+        "wallet": None if wallet_ms is None else wallet_ms * seconds,
+        "postgres": None if db_ms is None else db_ms * seconds,
+    }
     measured = Result(name, numbers, cpu)
     measured.host_busy = 0.9
     return measured
@@ -97,3 +105,29 @@ def test_the_summary_shows_the_baselines_spread_and_each_verdict(capsys):
     assert "| health |  | 1000 |" in table and "(2 runs: 1000-1200 req/s)" in table
     assert "| me | >= 0.85 | 900 |" in table and "| 0.82 |" in table
     assert "ratio>=0.85 MISS" in table
+
+
+def test_the_ceiling_is_what_a_free_platform_could_reach_beside_this_wallet_and_database():
+    cores = os.cpu_count()
+    # Health at 1000 req/s with the machine fully busy: each took cores ms of the machine.
+    baselines = [result("health", 1000), result("health", 1000)]
+    for b in baselines:
+        b.host_busy = 1.0
+    bet = result("bet", 50, wallet_ms=cores, db_ms=cores)  # wallet + database: 2x a health check
+    assert ceiling(bet, baselines) == pytest.approx(1 / 3)
+    bet.ratio, bet.ceiling = 0.05, ceiling(bet, baselines)
+    assert "ratio>=0.2 MISS  (ceiling 0.33)" in verdict(bet)
+    # A health run that left the machine half idle was not held back by CPU: a looser bound.
+    for b in baselines:
+        b.host_busy = 0.5
+    assert ceiling(bet, baselines) == pytest.approx(0.4)  # 1 / (0.5 + 2)
+
+
+def test_no_ceiling_without_a_wallet_or_database_of_its_own_or_a_target():
+    baselines = [result("health", 1000)]
+    me = result("me", 800)  # SQLite: the database is inside the platform's workers
+    assert ceiling(me, baselines) is None
+    me.ratio = 0.8
+    assert "ceiling" not in verdict(me)
+    assert ceiling(result("verify", 800, db_ms=0.1), baselines) is None
+    assert ceiling(result("me", 800, db_ms=0.1), baselines) is not None
