@@ -6,7 +6,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from bench.report import ceiling, memory_verdict, scale_verdict, summary_table, verdict
+from bench.report import (
+    ceiling,
+    memory_verdict,
+    result_line,
+    scale_verdict,
+    summary_table,
+    verdict,
+)
 from bench.run import DatabaseRun
 from bench.wrk import Result
 
@@ -67,6 +74,14 @@ def test_scale_verdict_compares_ratios_so_machine_drift_cancels():
     assert "MISS" in scale_verdict(slower, empty)
 
 
+def test_a_figure_just_under_its_target_does_not_print_as_the_target():
+    assert "0.84  " in result_line(with_ratio(result("me", 849), 0.8499))
+    empty = with_ratio(result("bet", 100), 0.05)
+    seeded = with_ratio(result("bet", 90), 0.04499)  # 0.8998x the empty run's
+    assert "vs empty: 0.89x rate" in scale_verdict(seeded, empty)
+    assert "MISS" in scale_verdict(seeded, empty)
+
+
 def test_memory_verdict_allows_ten_percent_either_way():
     assert memory_verdict({1: 100, 2: 100}, {1: 110, 2: 95}).startswith("PASS")
     assert memory_verdict({1: 100, 2: 100}, {1: 111, 2: 100}).startswith("MISS")
@@ -103,7 +118,7 @@ def test_the_summary_shows_the_baselines_spread_and_each_verdict(capsys):
     run.memory = (100, {1: 100}, 10_100, {1: 101})
     table = summary_table({"sqlite": run})
     assert "| health |  | 1000 |" in table and "(2 runs: 1000-1200 req/s)" in table
-    assert "| me | >= 0.85 | 900 |" in table and "| 0.82 |" in table
+    assert "| me | >= 0.85 | 900 |" in table and "| 0.81 |" in table  # 900 / 1100, cut
     assert "ratio>=0.85 MISS" in table
 
 
