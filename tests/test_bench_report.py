@@ -82,6 +82,13 @@ def test_a_figure_just_under_its_target_does_not_print_as_the_target():
     assert "MISS" in scale_verdict(seeded, empty)
 
 
+def test_a_ratio_is_cut_in_decimal_not_in_binary():
+    # 0.29 * 100 is 28.999... as a float: a binary cut would print 0.28.
+    assert " 0.29  " in result_line(with_ratio(result("mint", 290), 0.29))
+    assert " 0.57  " in result_line(with_ratio(result("mint", 570), 0.57))
+    assert " 1.00  " in result_line(with_ratio(result("health", 1000), 1.0))
+
+
 def test_memory_verdict_allows_ten_percent_either_way():
     assert memory_verdict({1: 100, 2: 100}, {1: 110, 2: 95}).startswith("PASS")
     assert memory_verdict({1: 100, 2: 100}, {1: 111, 2: 100}).startswith("MISS")
