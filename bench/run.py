@@ -556,13 +556,12 @@ class DatabaseRun:
         """
         baselines = [self._wrk("health", self.options.duration)]
         results["health"] = baselines[0]
-        self._print_result(baselines[0], baselines[0].rps, references and references["health"])
+        self._print_result(baselines[0], baselines, references and references["health"])
         for name in names:
             result = results[name] = self._wrk(name, self.options.duration)
             baselines.append(self._wrk("health", self.options.duration))
+            self._print_result(result, baselines[-2:], references and references[name])
             before, after = baselines[-2].rps, baselines[-1].rps
-            result.ceiling = ceiling(result, baselines[-2:])
-            self._print_result(result, (before + after) / 2, references and references[name])
             say(f"  {'':<8} (baseline {before:.0f} before it, {after:.0f} after)")
         spread = results["health"].spread = [b.rps for b in baselines]
         say(
@@ -570,8 +569,10 @@ class DatabaseRun:
             f"({max(spread) / min(spread) - 1:.0%} apart)"
         )
 
-    def _print_result(self, result, baseline_rps, reference=None):
-        result.ratio = result.rps / baseline_rps
+    def _print_result(self, result, baselines, reference=None):
+        """Set `result`'s ratio over the mean of `baselines` and its ceiling, and print it."""
+        result.ratio = result.rps / (sum(b.rps for b in baselines) / len(baselines))
+        result.ceiling = ceiling(result, baselines)
         say("  " + result_line(result, reference))
 
     # -- scale ----------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ def test_memory_verdict_allows_ten_percent_either_way():
 
 
 class ScriptedRun(DatabaseRun):
-    """A DatabaseRun whose wrk runs return scripted rates in order."""
+    """A DatabaseRun whose wrk runs return scripted rates (or whole results) in order."""
 
     def __init__(self, rates):
         options = SimpleNamespace(players=1, duration=10, only=set())
@@ -106,7 +106,8 @@ class ScriptedRun(DatabaseRun):
 
     def _wrk(self, name, duration, warmup=True, **kwargs):
         self.measured.append(name)
-        return result(name, self.rates.pop(0))
+        scripted = self.rates.pop(0)
+        return scripted if isinstance(scripted, Result) else result(name, scripted)
 
 
 def test_each_ratio_is_over_the_baselines_just_before_and_after_it(capsys):
@@ -153,3 +154,16 @@ def test_no_ceiling_without_a_wallet_or_database_of_its_own_or_a_target():
     assert "ceiling" not in verdict(me)
     assert ceiling(result("verify", 800, db_ms=0.1), baselines) is None
     assert ceiling(result("me", 800, db_ms=0.1), baselines) is not None
+
+
+def test_each_ceiling_is_over_the_baselines_just_before_and_after_it(capsys):
+    cores = os.cpu_count()
+    # Baselines at 90% busy: 0.9 x cores ms of the machine each at 1000 req/s, 0.3 x cores at
+    # 3000; the bet's wallet takes 0.1 x cores ms a bet.
+    bet = result("bet", 100, wallet_ms=0.1 * cores)
+    run = ScriptedRun([1000, 800, 3000, bet, 1000])
+    run._bracketed(["me", "bet"], run.results)
+    assert run.results["me"].ceiling is None  # neither a wallet nor a database of its own
+    # Around the bet: baselines 3000 and 1000 (mean 2000 req/s, 0.6 x cores ms each).
+    assert run.results["bet"].ceiling == pytest.approx(1000 / (2000 * (0.6 + 0.1)))
+    assert "(ceiling 0.71)" in capsys.readouterr().out
