@@ -56,7 +56,8 @@ def ceiling(result, baselines):
     is at most that over what each request takes of it: at least the machine's CPU per health
     request (busy x cores x 1000 / rate, wrk's and the kernel's share included) plus its own
     wallet and database CPU. A ceiling under the target means no change to the platform's code
-    alone can meet it on this machine.
+    alone can meet it on this machine with the wallet and database as they ran (their CPU per
+    request is measured, and moves with how many calls reach them at once).
     """
     if ENDPOINTS.get(result.name, (None, None))[1] is None:
         return None
