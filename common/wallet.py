@@ -6,16 +6,13 @@ come out as three exceptions the callers map to HTTP: WalletRefused (the wallet 
 WalletUnavailable (502: unreachable, 5xx, unsigned or unreadable answer) and WalletTimeout (504).
 """
 
-import ipaddress
 import json
 import logging
-import socket
 import threading
 import time
 import uuid
 from decimal import Decimal
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -26,6 +23,7 @@ from urllib3.util import Timeout
 
 from common.money import format_amount
 from common.signing import SignatureError, signed_headers, verify
+from common.wallet_addresses import PrivateAddressError, PublicOnlyAdapter, UnresolvableHostError
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +59,22 @@ class WalletTimeout(WalletError):
     code = "wallet_timeout"
 
 
-def _adapter():
+def _adapter(public_only):
     """One pooled requests HTTPAdapter per thread: keep-alive without sharing across threads.
 
     Calls go straight to the adapter, not through a requests.Session: a Session merges its
     settings, cookies, proxies from the environment and hooks into every request, which cost a
-    quarter of a call's CPU, and a signed server-to-server call needs none of them.
+    quarter of a call's CPU, and a signed server-to-server call needs none of them. Clients
+    that block private addresses get an adapter of their own, so that they never reuse a
+    connection that was opened without the check.
     """
-    adapter = getattr(_local, "adapter", None)
+    adapters = getattr(_local, "adapters", None)
+    if adapters is None:
+        adapters = _local.adapters = {}
+    adapter = adapters.get(public_only)
     if adapter is None:
-        adapter = _local.adapter = HTTPAdapter(pool_connections=8, pool_maxsize=8, max_retries=0)
+        kind = PublicOnlyAdapter if public_only else HTTPAdapter
+        adapter = adapters[public_only] = kind(pool_connections=8, pool_maxsize=8, max_retries=0)
     return adapter
 
 
@@ -100,18 +104,6 @@ def _encode(payload):
         raise TypeError(f"cannot encode {type(value).__name__}")
 
     return json.dumps(payload, default=default, separators=(",", ":")).encode()
-
-
-def _check_public_address(url):
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        raise WalletUnavailable("The wallet host name does not resolve.") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise WalletUnavailable("The wallet address is private or loopback, which is blocked.")
 
 
 def _read_body(raw, deadline):
@@ -157,8 +149,6 @@ class WalletClient:
         """POST `payload` plus a requestId (new unless given) to /`action`; return the verified
         JSON answer."""
         url = f"{self.base_url}/{action}"
-        if self.block_private_addresses:
-            _check_public_address(url)
         body = _encode({"requestId": request_id or str(uuid.uuid4()), **payload})
         headers = {"Content-Type": "application/json", **signed_headers(self._secret, body)}
         started = time.monotonic()
@@ -171,7 +161,7 @@ class WalletClient:
 
     def _post(self, url, body, headers, deadline):
         try:
-            response = _adapter().send(
+            response = _adapter(self.block_private_addresses).send(
                 _request(url, body, headers),
                 stream=True,
                 timeout=Timeout(total=self.timeout),
@@ -181,6 +171,12 @@ class WalletClient:
             )
             with response:
                 return response.status_code, response.headers, _read_body(response.raw, deadline)
+        except PrivateAddressError:
+            raise WalletUnavailable(
+                "The wallet address is private or loopback, which is blocked."
+            ) from None
+        except UnresolvableHostError:
+            raise WalletUnavailable("The wallet host name does not resolve.") from None
         except requests.Timeout:
             raise WalletTimeout("The wallet did not answer in time.") from None
         except requests.RequestException:

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-import games
 from common.db import database
 from common.models import Nonce, utcnow
 from tests.launch_helpers import error_code, launch, mint
@@ -49,14 +48,3 @@ def test_purge_deletes_expired_nonces_only(runner, games_client, world):
     result = runner.invoke(args=["nonces", "purge"])
     assert "Purged 1" in result.output
     assert [n.jti for n in _nonces()] == [live["jti"]]
-
-
-def test_wallet_calls_to_private_addresses_can_be_blocked(test_config, games_client, world):
-    blocking = games.create_app({**test_config, "WALLET_BLOCK_PRIVATE_ADDRESSES": True})
-    client = blocking.test_client()
-    minted = mint(games_client, world["aggregator"])
-    response = launch(client, minted["token"])
-    assert response.status_code == 502
-    assert error_code(response) == "wallet_unavailable"
-    assert "private or loopback" in response.json["error"]["message"]
-    assert client.get("/v1/session").status_code == 401
