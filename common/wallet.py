@@ -15,7 +15,6 @@ from decimal import Decimal
 from functools import lru_cache
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import default_headers
 from urllib3.exceptions import HTTPError, ReadTimeoutError
@@ -23,11 +22,14 @@ from urllib3.util import Timeout
 
 from common.money import format_amount
 from common.signing import SignatureError, signed_headers, verify
-from common.wallet_addresses import PrivateAddressError, PublicOnlyAdapter, UnresolvableHostError
+from common.wallet_addresses import PrivateAddressError, UnresolvableHostError
+from common.wallet_deadlines import deadline_of
+from common.wallet_http import WalletAdapter
 
 log = logging.getLogger(__name__)
 
 MAX_RESPONSE_BYTES = 1024 * 1024
+TIMEOUTS = (requests.Timeout, ReadTimeoutError, TimeoutError)
 _local = threading.local()
 
 
@@ -73,8 +75,9 @@ def _adapter(public_only):
         adapters = _local.adapters = {}
     adapter = adapters.get(public_only)
     if adapter is None:
-        kind = PublicOnlyAdapter if public_only else HTTPAdapter
-        adapter = adapters[public_only] = kind(pool_connections=8, pool_maxsize=8, max_retries=0)
+        adapter = adapters[public_only] = WalletAdapter(
+            public_only, pool_connections=8, pool_maxsize=8, max_retries=0
+        )
     return adapter
 
 
@@ -106,34 +109,21 @@ def _encode(payload):
     return json.dumps(payload, default=default, separators=(",", ":")).encode()
 
 
-def _read_body(raw, deadline):
-    """The answer's bytes, read as they arrive, each wait bounded by the time left.
+def _read_body(raw):
+    """The answer's bytes, read as they arrive (read1), up to MAX_RESPONSE_BYTES.
 
-    A plain read(n) waits for n bytes, and the socket timeout bounds only each wait for data:
-    a wallet dripping its answer a byte at a time would hold the call for as long as it likes.
-    read1 returns whatever has arrived, and the socket's timeout is cut to the time left
-    before every read, so the whole body is read by `deadline` or the call is a timeout.
+    How long it may take is not this loop's business: the call's deadline shuts the connection
+    (common/wallet_deadlines.py), and a read then ends early or fails.
     """
     chunks, size = [], 0
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise WalletTimeout("The wallet did not answer in time.")
-            sock = getattr(raw.connection, "sock", None)
-            if sock is not None:
-                sock.settimeout(remaining)
-            chunk = raw.read1(16384, decode_content=True)
-            if not chunk:
-                return b"".join(chunks)
-            size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                raise WalletUnavailable("The wallet's answer is too large.")
-            chunks.append(chunk)
-    except (ReadTimeoutError, TimeoutError):
-        raise WalletTimeout("The wallet did not answer in time.") from None
-    except (HTTPError, OSError):
-        raise WalletUnavailable("The wallet's answer could not be read.") from None
+    while True:
+        chunk = raw.read1(16384, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise WalletUnavailable("The wallet's answer is too large.")
+        chunks.append(chunk)
 
 
 class WalletClient:
@@ -160,6 +150,20 @@ class WalletClient:
         return self._answer(action, status, response_headers, raw)
 
     def _post(self, url, body, headers, deadline):
+        with deadline_of(deadline) as call:
+            try:
+                answer = self._exchange(url, body, headers)
+            except (requests.RequestException, HTTPError, OSError) as exc:
+                if call.expired or isinstance(exc, TIMEOUTS):
+                    raise WalletTimeout("The wallet did not answer in time.") from None
+                if isinstance(exc, requests.RequestException):
+                    raise WalletUnavailable("The wallet could not be reached.") from None
+                raise WalletUnavailable("The wallet's answer could not be read.") from None
+        if call.expired:  # the deadline cut the answer short, which reads as a short body
+            raise WalletTimeout("The wallet did not answer in time.")
+        return answer
+
+    def _exchange(self, url, body, headers):
         try:
             response = _adapter(self.block_private_addresses).send(
                 _request(url, body, headers),
@@ -169,18 +173,14 @@ class WalletClient:
                 cert=None,
                 proxies={},
             )
-            with response:
-                return response.status_code, response.headers, _read_body(response.raw, deadline)
         except PrivateAddressError:
             raise WalletUnavailable(
                 "The wallet address is private or loopback, which is blocked."
             ) from None
         except UnresolvableHostError:
             raise WalletUnavailable("The wallet host name does not resolve.") from None
-        except requests.Timeout:
-            raise WalletTimeout("The wallet did not answer in time.") from None
-        except requests.RequestException:
-            raise WalletUnavailable("The wallet could not be reached.") from None
+        with response:
+            return response.status_code, response.headers, _read_body(response.raw)
 
     def _answer(self, action, status, headers, raw):
         if status >= 500:

@@ -11,9 +11,6 @@ been checked when it was opened.
 import ipaddress
 import socket
 
-from requests.adapters import HTTPAdapter
-from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import NewConnectionError
 from urllib3.util.connection import allowed_gai_family
 
@@ -59,7 +56,13 @@ def public_addresses(host, port):
     return addresses
 
 
-class _PublicOnly:
+class PublicOnlyMixin:
+    """For urllib3 connection classes: connect only to the host's addresses, all public.
+
+    PrivateAddressError and UnresolvableHostError come out of a requests adapter's send() as
+    they are: neither urllib3 nor requests wraps exceptions that are not network errors.
+    """
+
     def _new_conn(self):
         host = self._dns_host  # what urllib3 connects to; `host` (TLS name) reads it too
         addresses = public_addresses(host, self.port)
@@ -74,34 +77,3 @@ class _PublicOnly:
             return super()._new_conn()
         finally:
             self._dns_host = host  # before the TLS handshake, which names and checks `host`
-
-
-class PublicHTTPConnection(_PublicOnly, HTTPConnection):
-    pass
-
-
-class PublicHTTPSConnection(_PublicOnly, HTTPSConnection):
-    pass
-
-
-class PublicHTTPConnectionPool(HTTPConnectionPool):
-    ConnectionCls = PublicHTTPConnection
-
-
-class PublicHTTPSConnectionPool(HTTPSConnectionPool):
-    ConnectionCls = PublicHTTPSConnection
-
-
-class PublicOnlyAdapter(HTTPAdapter):
-    """A requests adapter whose new connections go only to public addresses.
-
-    PrivateAddressError and UnresolvableHostError come out of send() as they are: neither
-    urllib3 nor requests wraps exceptions that are not network errors.
-    """
-
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": PublicHTTPConnectionPool,
-            "https": PublicHTTPSConnectionPool,
-        }

@@ -4,6 +4,8 @@ Every case also checks that the token's nonce stays burned: a relaunch of it is 
 """
 
 import json
+import socket
+import threading
 import time
 
 import pytest
@@ -187,6 +189,63 @@ def test_wallet_slow_after_its_headers_is_504_at_the_operators_timeout(
     # walletTimeoutMs bounds the whole call, not each read of the answer.
     fake.mode = mode
     response, elapsed = launch_and_relaunch(games_client, aggregator, "fakebrand")
+    assert response.status_code == 504, response.json
+    assert error_code(response) == "wallet_timeout"
+    assert elapsed < UPPER_BOUND_SECONDS
+    assert no_sessions()
+
+
+class DrippingWallet:
+    """A raw TCP wallet that reads a request, then sends `answer` one byte every `pause`
+    seconds: each read waits briefly, the whole answer takes seconds."""
+
+    def __init__(self, answer, pause=0.05):
+        self.answer, self.pause = answer, pause
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._drip, args=(connection,), daemon=True).start()
+
+    def _drip(self, connection):
+        with connection:
+            try:
+                connection.recv(65536)
+                for byte in self.answer:
+                    connection.sendall(bytes([byte]))
+                    time.sleep(self.pause)
+            except OSError:
+                pass  # the platform gave up and closed the connection
+
+    def close(self):
+        self._listener.close()
+
+
+def test_wallet_dripping_its_headers_is_504_at_the_operators_timeout(
+    client, games_client, aggregator
+):
+    # walletTimeoutMs bounds the status line and the headers too (a TLS handshake is bounded
+    # by Python's ssl module, which keeps the socket timeout over the whole handshake).
+    headers = b"".join(b"X-Padding-%d: x\r\n" % n for n in range(40))
+    wallet = DrippingWallet(b"HTTP/1.1 200 OK\r\n" + headers)
+    try:
+        operator = make_operator(
+            client,
+            aggregator,
+            "dripbrand",
+            walletBaseUrl=f"http://127.0.0.1:{wallet.port}",
+            walletTimeoutMs=TIMEOUT_MS,
+        )
+        configure(client, aggregator, operator)
+        response, elapsed = launch_and_relaunch(games_client, aggregator, "dripbrand")
+    finally:
+        wallet.close()
     assert response.status_code == 504, response.json
     assert error_code(response) == "wallet_timeout"
     assert elapsed < UPPER_BOUND_SECONDS
