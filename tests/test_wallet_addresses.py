@@ -11,14 +11,12 @@ from urllib.parse import urlsplit
 import pytest
 
 import games
-import refwallet
 from common import wallet_addresses
-from refwallet import migrate as wallet_migrate
 from tests.conftest import make_operator
 from tests.launch_helpers import error_code, launch, mint
 from tests.play_support import bet
 from tests.servers import Gunicorn
-from tests.world import CONFIG, Wallet
+from tests.world import CONFIG, Wallet, wallet_app
 
 JSON = {"Accept": "application/json"}
 PUBLIC_BUT_UNREACHABLE = "192.88.99.1"  # global, and nothing here answers the wallet's protocol
@@ -34,9 +32,7 @@ def gunicorn_wallet(tmp_path_factory):
     """The reference wallet under gunicorn, which keeps connections alive (the werkzeug server
     of the `wallet` fixture closes each one), with a SQLite file of its own."""
     url = "sqlite:///" + str(tmp_path_factory.mktemp("kept-alive-wallet") / "wallet.db")
-    app = refwallet.create_app({"WALLET_DATABASE_URL": url})
-    with app.app_context():
-        wallet_migrate.upgrade()
+    app = wallet_app(url)
     env = {"WALLET_DATABASE_URL": url}
     with Gunicorn("refwallet.wsgi:app", env, workers=1, threads=2, health_path="/health") as server:
         yield Wallet(app, server.url)

@@ -60,14 +60,20 @@ class Wallet:
         self._run(delete_all)
 
 
+def wallet_app(url):
+    """The reference wallet's app on the database `url`, migrated."""
+    app = refwallet.create_app({"WALLET_DATABASE_URL": url})
+    with app.app_context():
+        wallet_migrate.upgrade()
+    return app
+
+
 @pytest.fixture(scope="session")
 def wallet_server(database_url, tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL") or (
         "sqlite:///" + str(tmp_path_factory.mktemp("wallet") / "wallet.db")
     )
-    app = refwallet.create_app({"WALLET_DATABASE_URL": url})
-    with app.app_context():
-        wallet_migrate.upgrade()
+    app = wallet_app(url)
     with ThreadedServer(app) as server:
         yield Wallet(app, server.url)
 
