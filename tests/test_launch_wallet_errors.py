@@ -3,12 +3,20 @@
 Every case also checks that the token's nonce stays burned: a relaunch of it is 409.
 """
 
+import ipaddress
 import json
 import socket
+import ssl
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests.adapters
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from common.db import database
 from common.models import PlayerSession
@@ -196,11 +204,12 @@ def test_wallet_slow_after_its_headers_is_504_at_the_operators_timeout(
 
 
 class DrippingWallet:
-    """A raw TCP wallet that reads a request, then sends `answer` one byte every `pause`
-    seconds: each read waits briefly, the whole answer takes seconds."""
+    """A raw TCP wallet (TLS under `tls`, an ssl.SSLContext) that reads a request, then sends
+    `answer` one byte every `pause` seconds: each read waits briefly, the answer takes seconds."""
 
-    def __init__(self, answer, pause=0.05):
-        self.answer, self.pause = answer, pause
+    def __init__(self, answer, pause=0.05, tls=None):
+        self.answer, self.pause, self.tls = answer, pause, tls
+        self.handshakes = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         threading.Thread(target=self._serve, daemon=True).start()
@@ -216,6 +225,9 @@ class DrippingWallet:
     def _drip(self, connection):
         with connection:
             try:
+                if self.tls is not None:
+                    connection = self.tls.wrap_socket(connection, server_side=True)
+                    self.handshakes += 1
                 connection.recv(65536)
                 for byte in self.answer:
                     connection.sendall(bytes([byte]))
@@ -227,19 +239,58 @@ class DrippingWallet:
         self._listener.close()
 
 
+@pytest.fixture(scope="module")
+def wallet_tls(tmp_path_factory):
+    """A server context for 127.0.0.1, and the CA file that the platform must trust for it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test wallet")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("wallet-tls")
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    return context, str(folder / "cert.pem")
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
 def test_wallet_dripping_its_headers_is_504_at_the_operators_timeout(
-    client, games_client, aggregator
+    client, games_client, aggregator, wallet_tls, monkeypatch, scheme
 ):
-    # walletTimeoutMs bounds the status line and the headers too (a TLS handshake is bounded
-    # by Python's ssl module, which keeps the socket timeout over the whole handshake).
+    # walletTimeoutMs bounds the status line and the headers too, over TLS as over plain http.
+    tls = None
+    if scheme == "https":
+        tls, ca_file = wallet_tls
+        monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", ca_file)
     headers = b"".join(b"X-Padding-%d: x\r\n" % n for n in range(40))
-    wallet = DrippingWallet(b"HTTP/1.1 200 OK\r\n" + headers)
+    wallet = DrippingWallet(b"HTTP/1.1 200 OK\r\n" + headers, tls=tls)
     try:
         operator = make_operator(
             client,
             aggregator,
             "dripbrand",
-            walletBaseUrl=f"http://127.0.0.1:{wallet.port}",
+            walletBaseUrl=f"{scheme}://127.0.0.1:{wallet.port}",
             walletTimeoutMs=TIMEOUT_MS,
         )
         configure(client, aggregator, operator)
@@ -250,6 +301,8 @@ def test_wallet_dripping_its_headers_is_504_at_the_operators_timeout(
     assert error_code(response) == "wallet_timeout"
     assert elapsed < UPPER_BOUND_SECONDS
     assert no_sessions()
+    if scheme == "https":  # the drip came after a completed handshake, inside the headers
+        assert wallet.handshakes == 1
 
 
 # --- answers the platform must not believe --------------------------------------------------
