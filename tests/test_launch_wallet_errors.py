@@ -64,6 +64,8 @@ class FakeWallet:
         mode = self.mode
         if mode == "slow":
             time.sleep(2)
+        elif mode == "unhurried":
+            time.sleep(0.2)
         body = self.answer(request_body)
         status = "200 OK"
         if mode == "error-500":
@@ -303,6 +305,51 @@ def test_wallet_dripping_its_headers_is_504_at_the_operators_timeout(
     assert no_sessions()
     if scheme == "https":  # the drip came after a completed handshake, inside the headers
         assert wallet.handshakes == 1
+
+
+def test_a_call_cut_at_its_deadline_leaves_other_threads_calls_alone(
+    client, games_app, games_client, aggregator, fake_wallet_server
+):
+    # Each call's deadline is its own. One thread's calls to a dripping wallet are cut at
+    # 0.3 s while three other threads launch at a wallet that takes 0.2 s of its 2 s: their
+    # calls are under way whenever a cut comes, and all of them succeed. The cut thread's
+    # next call, at the healthy wallet, succeeds too.
+    fake, fake_url = fake_wallet_server
+    calm = make_operator(
+        client, aggregator, "calmbrand", walletBaseUrl=fake_url, walletTimeoutMs=2000
+    )
+    configure(client, aggregator, calm)
+    fake.secret, fake.mode, fake.calls = calm["walletHmacSecret"], "unhurried", []
+    dripping = DrippingWallet(b"HTTP/1.1 200 OK\r\n" + b"X-Padding: x\r\n" * 40)
+    drip = make_operator(
+        client,
+        aggregator,
+        "dripbrand",
+        walletBaseUrl=f"http://127.0.0.1:{dripping.port}",
+        walletTimeoutMs=TIMEOUT_MS,
+    )
+    configure(client, aggregator, drip)
+    healthy = [
+        [mint(games_client, aggregator, "calmbrand")["token"] for _ in range(6)] for _ in range(3)
+    ]
+    cut = [mint(games_client, aggregator, "dripbrand")["token"] for _ in range(3)]
+    after_cut = mint(games_client, aggregator, "calmbrand")["token"]
+    statuses = {}
+
+    def launches(name, tokens):
+        player = games_app.test_client()
+        statuses[name] = [launch(player, token).status_code for token in tokens]
+
+    threads = [threading.Thread(target=launches, args=(n, t)) for n, t in enumerate(healthy)]
+    threads.append(threading.Thread(target=launches, args=("cut", [*cut, after_cut])))
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        dripping.close()
+    assert statuses == {0: [302] * 6, 1: [302] * 6, 2: [302] * 6, "cut": [504, 504, 504, 302]}
 
 
 # --- answers the platform must not believe --------------------------------------------------
