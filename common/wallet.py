@@ -152,7 +152,22 @@ class WalletClient:
     def _post(self, url, body, headers, deadline):
         with deadline_of(deadline) as call:
             try:
-                answer = self._exchange(url, body, headers)
+                response = _adapter(self.block_private_addresses).send(
+                    _request(url, body, headers),
+                    stream=True,
+                    timeout=Timeout(total=self.timeout),
+                    verify=True,
+                    cert=None,
+                    proxies={},
+                )
+                with response:
+                    answer = response.status_code, response.headers, _read_body(response.raw)
+            except PrivateAddressError:
+                raise WalletUnavailable(
+                    "The wallet address is private or loopback, which is blocked."
+                ) from None
+            except UnresolvableHostError:
+                raise WalletUnavailable("The wallet host name does not resolve.") from None
             except (requests.RequestException, HTTPError, OSError) as exc:
                 if call.expired or isinstance(exc, TIMEOUTS):
                     raise WalletTimeout("The wallet did not answer in time.") from None
@@ -162,25 +177,6 @@ class WalletClient:
         if call.expired:  # the deadline cut the answer short, which reads as a short body
             raise WalletTimeout("The wallet did not answer in time.")
         return answer
-
-    def _exchange(self, url, body, headers):
-        try:
-            response = _adapter(self.block_private_addresses).send(
-                _request(url, body, headers),
-                stream=True,
-                timeout=Timeout(total=self.timeout),
-                verify=True,
-                cert=None,
-                proxies={},
-            )
-        except PrivateAddressError:
-            raise WalletUnavailable(
-                "The wallet address is private or loopback, which is blocked."
-            ) from None
-        except UnresolvableHostError:
-            raise WalletUnavailable("The wallet host name does not resolve.") from None
-        with response:
-            return response.status_code, response.headers, _read_body(response.raw)
 
     def _answer(self, action, status, headers, raw):
         if status >= 500:
