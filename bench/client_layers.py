@@ -12,11 +12,8 @@ HTTP client is, and what each library layer adds (bench/README.md).
 import argparse
 import http.client
 import json
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -26,32 +23,13 @@ from statistics import median
 import requests
 import urllib3
 
-from bench.processes import BIN, ROOT, Gunicorn, free_port
-from bench.run import WALLET_PLAYERS
+from bench.processes import reference_wallet
 from common.signing import signed_headers
 from common.wallet import WalletClient
 
 SECRET = "bench-wallet-secret-" + uuid.uuid4().hex
 SUB = "layers-player"
 PAYLOAD = {"operator": "bench-casino", "sub": SUB, "currency": "USDT", "sessionId": "layers"}
-
-
-def start_wallet(workdir):
-    env = dict(os.environ)
-    env.update(
-        WALLET_DATABASE_URL=f"sqlite:///{workdir / 'wallet.db'}",
-        WALLET_HMAC_SECRET=SECRET,
-        # The layers take turns: a connection idles while the others run, longer than
-        # gunicorn's default 2 s keep-alive, and http.client and the bare socket do not
-        # reconnect by themselves.
-        GUNICORN_CMD_ARGS="--keep-alive 600",
-    )
-    for args in (
-        [str(BIN / "flask"), "--app", "refwallet.wsgi", "wallet", "db-upgrade"],
-        [sys.executable, "-c", WALLET_PLAYERS, "1000", SUB],
-    ):
-        subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True)
-    return Gunicorn("wallet", "refwallet.wsgi:app", env, 1, 2, "/health", workdir, free_port())
 
 
 def layers(url):
@@ -64,8 +42,8 @@ def layers(url):
     client = WalletClient(url, SECRET, 5000)
     session = requests.Session()
     pool = urllib3.HTTPConnectionPool(host, port, maxsize=1)
-    connection = http.client.HTTPConnection(host, port)
-    sock = socket.create_connection((host, port))
+    connection = http.client.HTTPConnection(host, port, timeout=5)
+    sock = socket.create_connection((host, port), timeout=5)
     raw_request = (
         f"POST /auth HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {len(body)}\r\n"
         + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
@@ -142,7 +120,11 @@ def main(argv=None):
     options = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="betterplay-client-layers-"))
     try:
-        with start_wallet(workdir) as wallet:
+        # The layers take turns: a connection idles while the others run, longer than
+        # gunicorn's default 2 s keep-alive, and http.client and the bare socket do not
+        # reconnect by themselves.
+        wallet = reference_wallet(workdir, SECRET, [SUB], "1000", threads=2, keep_alive=600)
+        with wallet:
             figures = measure(layers(wallet.url), options.calls, options.rounds)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -161,3 +161,35 @@ def cpu_delta(before, after):
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+# What `wallet add-player SUB --currency USDT --balance N` does, for many players at once.
+WALLET_PLAYERS = """
+import sys
+from decimal import Decimal
+from refwallet import create_app, players
+from refwallet.db import database
+app = create_app()
+with app.app_context(), database.connection_context():
+    for sub in sys.argv[2:]:
+        players.add_player(sub, "USDT", Decimal(sys.argv[1]))
+"""
+
+
+def reference_wallet(workdir, hmac_secret, subs, balance, threads=4, port=None, keep_alive=None):
+    """The reference wallet as a Gunicorn (1 worker, `threads`) on its own SQLite file in
+    `workdir`, migrated, with each of `subs` holding `balance` USDT; `keep_alive` sets
+    gunicorn's idle keep-alive in seconds (its default is 2)."""
+    env = {k: v for k, v in os.environ.items() if k != "GUNICORN_CMD_ARGS"}
+    env.update(
+        WALLET_DATABASE_URL=f"sqlite:///{Path(workdir) / 'wallet.db'}",
+        WALLET_HMAC_SECRET=hmac_secret,
+    )
+    if keep_alive is not None:
+        env["GUNICORN_CMD_ARGS"] = f"--keep-alive {keep_alive}"
+    for args in (
+        [str(BIN / "flask"), "--app", "refwallet.wsgi", "wallet", "db-upgrade"],
+        [sys.executable, "-c", WALLET_PLAYERS, balance, *subs],
+    ):
+        subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True)
+    return Gunicorn("wallet", "refwallet.wsgi:app", env, 1, threads, "/health", workdir, port)

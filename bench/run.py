@@ -38,6 +38,7 @@ from bench.processes import (
     free_port,
     host_cpu,
     machine_busy,
+    reference_wallet,
 )
 from bench.report import (
     BCRYPT_ROUNDS,
@@ -210,18 +211,6 @@ def signed_auth_calls(secret, subs, count):
     return lines
 
 
-WALLET_PLAYERS = """
-import sys
-from decimal import Decimal
-from refwallet import create_app, players
-from refwallet.db import database
-app = create_app()
-with app.app_context(), database.connection_context():
-    for sub in sys.argv[2:]:
-        players.add_player(sub, "USDT", Decimal(sys.argv[1]))
-"""
-
-
 # ---------------------------------------------------------------------------------------------
 # One database's run
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +274,11 @@ class DatabaseRun:
                 stack.callback(self.db_backends.close)
             wallet_port = free_port()
             self._setup_tenants(f"http://127.0.0.1:{wallet_port}")
-            self.wallet = stack.enter_context(self._start_wallet(wallet_port))
+            self.wallet = stack.enter_context(
+                reference_wallet(
+                    self.workdir, self.hmac_secret, self.subs, PLAYER_BALANCE, port=wallet_port
+                )
+            )
             self._launch_players()
             self._measure_memory()
             self._measure_endpoints()
@@ -329,30 +322,6 @@ class DatabaseRun:
             },
             headers=headers,
         )
-
-    def _start_wallet(self, port):
-        env = {k: v for k, v in os.environ.items() if k != "GUNICORN_CMD_ARGS"}
-        env.update(
-            WALLET_DATABASE_URL=f"sqlite:///{self.workdir / 'wallet.db'}",
-            WALLET_HMAC_SECRET=self.hmac_secret,
-        )
-        flask = str(BIN / "flask")
-        subprocess.run(
-            [flask, "--app", "refwallet.wsgi", "wallet", "db-upgrade"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        # What `wallet add-player SUB --currency USDT --balance N` does, for 64 players at once.
-        subprocess.run(
-            [sys.executable, "-c", WALLET_PLAYERS, PLAYER_BALANCE, *self.subs],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        return Gunicorn("wallet", "refwallet.wsgi:app", env, 1, 4, "/health", self.workdir, port)
 
     def _launch_players(self):
         cookies = []
