@@ -50,6 +50,11 @@ def memory_verdict(early, late):
     return f"{'PASS' if ok else 'MISS'} (largest change {worst:+.1%}, target within 10%)"
 
 
+def mean_rps(baselines):
+    """The baseline an endpoint is measured against: the mean rate of the runs around it."""
+    return sum(b.rps for b in baselines) / len(baselines)
+
+
 def ceiling(result, baselines):
     """The highest ratio `result` could reach were the platform's own work per request no more
     than a health check's, with the wallet and the database costing what they did in this run;
@@ -70,8 +75,7 @@ def ceiling(result, baselines):
         return None
     capacity = (os.cpu_count() or 1) * 1000
     per_health = sum(b.host_busy * capacity / b.rps for b in baselines) / len(baselines)
-    baseline_rps = sum(b.rps for b in baselines) / len(baselines)
-    return capacity / (baseline_rps * (per_health + outside))
+    return capacity / (mean_rps(baselines) * (per_health + outside))
 
 
 def verdict(result):

@@ -49,6 +49,7 @@ from bench.report import (
     ceiling,
     fmt_rss,
     machine,
+    mean_rps,
     memory_verdict,
     rate_range,
     result_line,
@@ -540,7 +541,7 @@ class DatabaseRun:
 
     def _print_result(self, result, baselines, reference=None):
         """Set `result`'s ratio over the mean of `baselines` and its ceiling, and print it."""
-        result.ratio = result.rps / (sum(b.rps for b in baselines) / len(baselines))
+        result.ratio = result.rps / mean_rps(baselines)
         result.ceiling = ceiling(result, baselines)
         say("  " + result_line(result, reference))
 
