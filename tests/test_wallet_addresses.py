@@ -18,7 +18,6 @@ from tests.play_support import bet
 from tests.servers import Gunicorn
 from tests.world import CONFIG, Wallet, wallet_app
 
-JSON = {"Accept": "application/json"}
 PUBLIC_BUT_UNREACHABLE = "192.88.99.1"  # global, and nothing here answers the wallet's protocol
 
 
