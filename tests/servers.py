@@ -12,11 +12,13 @@ from werkzeug.serving import make_server
 
 
 class ThreadedServer:
-    """Serves a WSGI app on 127.0.0.1 (a free port) from a background thread."""
+    """Serves a WSGI app on 127.0.0.1 (a free port) from a background thread; over TLS with
+    `ssl_context` (an ssl.SSLContext)."""
 
-    def __init__(self, app):
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+    def __init__(self, app, ssl_context=None):
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=ssl_context)
+        scheme = "https" if ssl_context else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self):

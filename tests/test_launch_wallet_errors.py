@@ -38,6 +38,7 @@ class FakeWallet:
         self.secret = None
         self.mode = "ok"
         self.calls = []
+        self.headers = []  # each call's request headers, as WSGI names them (HTTP_...)
 
     def answer(self, request_body):
         call = json.loads(request_body)
@@ -61,6 +62,7 @@ class FakeWallet:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         request_body = environ["wsgi.input"].read(length)
         self.calls.append((environ["PATH_INFO"], json.loads(request_body)))
+        self.headers.append({k: v for k, v in environ.items() if k.startswith("HTTP_")})
         mode = self.mode
         if mode == "slow":
             time.sleep(2)
@@ -77,6 +79,8 @@ class FakeWallet:
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         if mode != "unsigned":
             headers += list(signed_headers(self.secret, body).items())
+        if mode == "set-cookie":
+            headers.append(("Set-Cookie", "wallet-session=abc; Path=/"))
         start_response(status, headers)
         if mode == "trickle":
             # Headers at once, then one byte every 50 ms: no single read waits long, but the
@@ -110,7 +114,7 @@ def fake(client, aggregator, fake_wallet_server):
         client, aggregator, "fakebrand", walletBaseUrl=url, walletTimeoutMs=TIMEOUT_MS
     )
     configure(client, aggregator, operator)
-    fake.secret, fake.mode, fake.calls = operator["walletHmacSecret"], "ok", []
+    fake.secret, fake.mode, fake.calls, fake.headers = operator["walletHmacSecret"], "ok", [], []
     return fake
 
 
@@ -307,6 +311,28 @@ def test_wallet_dripping_its_headers_is_504_at_the_operators_timeout(
         assert wallet.handshakes == 1
 
 
+@pytest.mark.parametrize("trusted", [False, True])
+def test_a_tls_wallet_is_reached_only_when_its_certificate_is_trusted(
+    client, games_client, aggregator, wallet_tls, monkeypatch, trusted
+):
+    tls, ca_file = wallet_tls
+    if trusted:
+        monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", ca_file)
+    fake = FakeWallet()
+    with ThreadedServer(fake, ssl_context=tls) as server:
+        operator = make_operator(client, aggregator, "tlsbrand", walletBaseUrl=server.url)
+        configure(client, aggregator, operator)
+        fake.secret = operator["walletHmacSecret"]
+        response = launch(games_client, mint(games_client, aggregator, "tlsbrand")["token"])
+    if trusted:
+        assert response.status_code == 302, response.json
+        assert len(fake.calls) == 1
+    else:
+        assert response.status_code == 502, response.json
+        assert error_code(response) == "wallet_unavailable"
+        assert fake.calls == []
+
+
 def test_a_call_cut_at_its_deadline_leaves_other_threads_calls_alone(
     client, games_app, games_client, aggregator, fake_wallet_server
 ):
@@ -367,6 +393,30 @@ def test_fake_wallet_answering_well_launches(games_client, aggregator, fake):
     with database.connection_context():
         (session,) = PlayerSession.select()
     assert session.id == call["sessionId"]
+
+
+def test_wallet_base_url_may_have_a_path(client, games_client, aggregator, fake_wallet_server):
+    fake, url = fake_wallet_server
+    operator = make_operator(client, aggregator, "pathbrand", walletBaseUrl=url + "/bp/wallet/")
+    configure(client, aggregator, operator)
+    fake.secret, fake.mode, fake.calls = operator["walletHmacSecret"], "ok", []
+    minted = mint(games_client, aggregator, "pathbrand")
+    assert launch(games_client, minted["token"]).status_code == 302
+    assert [path for path, _ in fake.calls] == ["/bp/wallet/auth"]
+
+
+def test_wallet_calls_ignore_proxy_settings_in_the_environment(
+    games_client, aggregator, fake, monkeypatch
+):
+    """A proxy set for the process's own browsing must not see (or break) wallet calls."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, dead)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    minted = mint(games_client, aggregator, "fakebrand")
+    assert launch(games_client, minted["token"]).status_code == 302
+    assert len(fake.calls) == 1
 
 
 @pytest.mark.parametrize(
