@@ -13,9 +13,9 @@ import time
 import uuid
 from decimal import Decimal
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 
 import requests
-from requests.structures import CaseInsensitiveDict
 from requests.utils import default_headers
 from urllib3.exceptions import HTTPError, ReadTimeoutError
 from urllib3.util import Timeout
@@ -81,21 +81,34 @@ def _adapter(public_only):
     return adapter
 
 
+def _user_agent():
+    try:
+        return f"BetterPlay/{version('betterplay')}"
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "BetterPlay"
+
+
+# The headers a requests Session would send, naming the platform rather than the library, so
+# that an operator can tell its wallet's callers apart in its logs and firewall rules.
+BASE_HEADERS = {**default_headers(), "User-Agent": _user_agent()}
+
+
 @lru_cache(maxsize=1024)
 def _target(url):
-    """`url` as requests normalises it, with the headers a Session would send to it."""
-    prepared = requests.Request("POST", url, headers=default_headers()).prepare()
-    return prepared.url, tuple(prepared.headers.items())
+    """`url` as requests normalises it."""
+    return requests.Request("POST", url).prepare().url
 
 
 def _request(url, body, headers):
-    """A POST of `body` to `url`, prepared as requests would, without re-parsing the URL."""
+    """A POST of `body` to `url`, prepared as requests would, without re-parsing the URL.
+
+    Its headers are a plain dict, not requests' CaseInsensitiveDict: they are only ever read
+    by the adapter and urllib3 (which copies them for every call), and the names are ours.
+    """
     prepared = requests.PreparedRequest()
     prepared.method = "POST"
-    prepared.url, base_headers = _target(url)
-    prepared.headers = CaseInsensitiveDict(base_headers)
-    prepared.headers.update(headers)
-    prepared.headers["Content-Length"] = str(len(body))
+    prepared.url = _target(url)
+    prepared.headers = {**BASE_HEADERS, **headers, "Content-Length": str(len(body))}
     prepared.body = body
     return prepared
 

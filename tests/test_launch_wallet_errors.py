@@ -395,6 +395,18 @@ def test_fake_wallet_answering_well_launches(games_client, aggregator, fake):
     assert session.id == call["sessionId"]
 
 
+def test_wallet_calls_name_the_platform_and_send_no_cookies_back(games_client, aggregator, fake):
+    fake.mode = "set-cookie"
+    for _ in range(2):
+        minted = mint(games_client, aggregator, "fakebrand")
+        assert launch(games_client, minted["token"]).status_code == 302
+    assert len(fake.headers) == 2
+    for headers in fake.headers:
+        assert headers["HTTP_USER_AGENT"].startswith("BetterPlay/")
+        assert headers["HTTP_X_SIGNATURE"] and headers["HTTP_X_TIMESTAMP"]
+        assert "HTTP_COOKIE" not in headers
+
+
 def test_wallet_base_url_may_have_a_path(client, games_client, aggregator, fake_wallet_server):
     fake, url = fake_wallet_server
     operator = make_operator(client, aggregator, "pathbrand", walletBaseUrl=url + "/bp/wallet/")
