@@ -22,7 +22,7 @@ from common.db import database
 from common.models import PlayerSession
 from common.signing import signed_headers
 from tests.conftest import make_operator
-from tests.launch_helpers import JSON, configure, error_code, launch, mint
+from tests.launch_helpers import JSON, configure, error_code, launch, mint, wired_operator
 from tests.servers import ThreadedServer, free_port
 
 TIMEOUT_MS = 300
@@ -32,10 +32,16 @@ UPPER_BOUND_SECONDS = 1.5
 
 class FakeWallet:
     """A wallet of our own whose /auth misbehaves as `mode` says; answers are signed with
-    `secret` unless the mode says otherwise."""
+    `secret` unless the mode says otherwise. Served, it has the `url` it is reached at."""
 
     def __init__(self):
-        self.secret = None
+        self.url = None
+        self.use_secret(None)
+
+    def use_secret(self, secret):
+        """Answer as the wallet of the operator whose HMAC secret is `secret`, from a clean
+        slate (as tests.launch_helpers.wired_operator expects of a wallet)."""
+        self.secret = secret
         self.mode = "ok"
         self.calls = []
         self.headers = []  # each call's request headers, as WSGI names them (HTTP_...)
@@ -103,19 +109,15 @@ def dripping(body, pause, size):
 def fake_wallet_server():
     fake = FakeWallet()
     with ThreadedServer(fake) as server:
-        yield fake, server.url
+        fake.url = server.url
+        yield fake
 
 
 @pytest.fixture
 def fake(client, aggregator, fake_wallet_server):
     """An operator `fakebrand` whose wallet is the FakeWallet, with the world's config."""
-    fake, url = fake_wallet_server
-    operator = make_operator(
-        client, aggregator, "fakebrand", walletBaseUrl=url, walletTimeoutMs=TIMEOUT_MS
-    )
-    configure(client, aggregator, operator)
-    fake.secret, fake.mode, fake.calls, fake.headers = operator["walletHmacSecret"], "ok", [], []
-    return fake
+    wired_operator(client, aggregator, fake_wallet_server, "fakebrand", walletTimeoutMs=TIMEOUT_MS)
+    return fake_wallet_server
 
 
 def launch_and_relaunch(games_client, aggregator, code="mybrand", **body):
@@ -320,9 +322,8 @@ def test_a_tls_wallet_is_reached_only_when_its_certificate_is_trusted(
         monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", ca_file)
     fake = FakeWallet()
     with ThreadedServer(fake, ssl_context=tls) as server:
-        operator = make_operator(client, aggregator, "tlsbrand", walletBaseUrl=server.url)
-        configure(client, aggregator, operator)
-        fake.secret = operator["walletHmacSecret"]
+        fake.url = server.url
+        wired_operator(client, aggregator, fake, "tlsbrand")
         response = launch(games_client, mint(games_client, aggregator, "tlsbrand")["token"])
     if trusted:
         assert response.status_code == 302, response.json
@@ -340,12 +341,9 @@ def test_a_call_cut_at_its_deadline_leaves_other_threads_calls_alone(
     # 0.3 s while three other threads launch at a wallet that takes 0.2 s of its 2 s: their
     # calls are under way whenever a cut comes, and all of them succeed. The cut thread's
     # next call, at the healthy wallet, succeeds too.
-    fake, fake_url = fake_wallet_server
-    calm = make_operator(
-        client, aggregator, "calmbrand", walletBaseUrl=fake_url, walletTimeoutMs=2000
-    )
-    configure(client, aggregator, calm)
-    fake.secret, fake.mode, fake.calls = calm["walletHmacSecret"], "unhurried", []
+    fake = fake_wallet_server
+    wired_operator(client, aggregator, fake, "calmbrand")
+    fake.mode = "unhurried"
     dripping = DrippingWallet(b"HTTP/1.1 200 OK\r\n" + b"X-Padding: x\r\n" * 40)
     drip = make_operator(
         client,
@@ -408,10 +406,8 @@ def test_wallet_calls_name_the_platform_and_send_no_cookies_back(games_client, a
 
 
 def test_wallet_base_url_may_have_a_path(client, games_client, aggregator, fake_wallet_server):
-    fake, url = fake_wallet_server
-    operator = make_operator(client, aggregator, "pathbrand", walletBaseUrl=url + "/bp/wallet/")
-    configure(client, aggregator, operator)
-    fake.secret, fake.mode, fake.calls = operator["walletHmacSecret"], "ok", []
+    fake = fake_wallet_server
+    wired_operator(client, aggregator, fake, "pathbrand", walletBaseUrl=fake.url + "/bp/wallet/")
     minted = mint(games_client, aggregator, "pathbrand")
     assert launch(games_client, minted["token"]).status_code == 302
     assert [path for path, _ in fake.calls] == ["/bp/wallet/auth"]

@@ -12,11 +12,10 @@ import pytest
 
 import games
 from common import wallet_addresses
-from tests.conftest import make_operator
-from tests.launch_helpers import error_code, launch, mint
+from tests.launch_helpers import error_code, launch, mint, wired_operator
 from tests.play_support import bet
 from tests.servers import Gunicorn
-from tests.world import CONFIG, Wallet, wallet_app
+from tests.world import Wallet, wallet_app
 
 PUBLIC_BUT_UNREACHABLE = "192.88.99.1"  # global, and nothing here answers the wallet's protocol
 
@@ -68,22 +67,9 @@ def resolver(monkeypatch):
 def wallet_operator(client, aggregator, wallet, host, timeout_ms=2000):
     """An operator (code = the host's first label) whose wallet URL names `host` on the
     reference wallet's port, configured, with player-1 funded at the wallet."""
-    port = urlsplit(wallet.url).port
     code = host.split(".")[0]
-    operator = make_operator(
-        client,
-        aggregator,
-        code,
-        walletBaseUrl=f"http://{host}:{port}",
-        walletTimeoutMs=timeout_ms,
-    )
-    response = client.put(
-        f"/api/v1/bo/aggregator/operators/{operator['id']}/config",
-        json=CONFIG,
-        headers=aggregator["headers"],
-    )
-    assert response.status_code == 200, response.json
-    wallet.use_secret(operator["walletHmacSecret"])
+    url = f"http://{host}:{urlsplit(wallet.url).port}"
+    wired_operator(client, aggregator, wallet, code, walletBaseUrl=url, walletTimeoutMs=timeout_ms)
     wallet.add_player("player-1", "USDT", "100")
     return code
 
