@@ -9,6 +9,8 @@ the platform's /v1/health in the same run, CPU per request and the targets. See 
     python -m bench.run                  # both databases, scale mode skipped
     python -m bench.run --scale          # ...then seed 1M nonces, 100k operators, 1M rounds
     python -m bench.run --db sqlite --duration 5 --only health,me
+    python -m bench.run --db postgres --only health,bet \\
+        --setup-sql bench/experiments/drop_bet_foreign_keys.postgresql.sql
 """
 
 import argparse
@@ -99,6 +101,33 @@ def fresh_postgres(url):
         cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
     return None
+
+
+def apply_sql(url, path):
+    """Run the SQL script at `path` on the database of `url` (sqlite:/// or postgresql://), in
+    one transaction: a script that fails changes nothing."""
+    script = Path(path).read_text()
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        try:
+            connection.executescript(f"BEGIN;\n{script}\n;COMMIT;")
+        except sqlite3.Error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        finally:
+            connection.close()
+        return
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    try:
+        with connection, connection.cursor() as cursor:  # commits, or rolls back on an error
+            cursor.execute(script)
+    finally:
+        connection.close()
 
 
 def postgres_version(url):
@@ -265,6 +294,9 @@ class DatabaseRun:
                 check=True,
                 capture_output=True,
             )
+            if self.options.setup_sql:
+                apply_sql(self.url, self.options.setup_sql)
+                say(f"  setup SQL applied after the migrations: {self.options.setup_sql}")
             self.platform = stack.enter_context(
                 Gunicorn(
                     "platform", "wsgi:app", self.platform_env, 2, 4, "/v1/health", self.workdir
@@ -588,6 +620,13 @@ def main(argv=None):
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL"))
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument(
+        "--setup-sql",
+        metavar="FILE",
+        help="run this SQL on the platform's database after its migrations, before the servers "
+        "start: to measure a schema change (bench/experiments/); the figures are then not the "
+        "platform's as shipped",
+    )
+    parser.add_argument(
         "--profile",
         metavar="DIR",
         help="sample the workers with py-spy during each measured run (pip install py-spy); "
@@ -596,6 +635,8 @@ def main(argv=None):
     options = parser.parse_args(argv)
     options.only = set(options.only.split(","))
     options.postgres_url = options.postgres_url or DEFAULT_POSTGRES_URL
+    if options.setup_sql and not Path(options.setup_sql).is_file():
+        sys.exit(f"--setup-sql: no such file: {options.setup_sql}")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `apt-get install wrk` (make bench does it)")
 
@@ -647,6 +688,8 @@ def main(argv=None):
             "\n== Summary (ratio = req/s over /v1/health's in the same run; CPU = the platform's "
             "gunicorn workers; for `wallet`, the wallet's)"
         )
+        if options.setup_sql:
+            say(f"(an experiment: {options.setup_sql} ran after the migrations)")
         say(summary_table(runs))
         say()
         bcrypt_note(runs)
