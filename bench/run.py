@@ -59,6 +59,7 @@ from bench.report import (
     summary_table,
 )
 from bench.wrk import Result, run_wrk
+from common.db import sqlite_path
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/betterplay_bench"
 OPERATOR = "bench-casino"
@@ -110,7 +111,7 @@ def apply_sql(url, path):
     if url.startswith("sqlite:///"):
         import sqlite3
 
-        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        connection = sqlite3.connect(sqlite_path(url), isolation_level=None)
         try:
             connection.executescript(f"BEGIN;\n{script}\n;COMMIT;")
         except sqlite3.Error:

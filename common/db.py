@@ -26,7 +26,8 @@ PING_IDLE_SECONDS = 5
 _current = {}  # id(proxy) -> the URL it points at
 
 
-def _sqlite_path(url):
+def sqlite_path(url):
+    """The file path of a sqlite:/// URL (":memory:" included), without its query string."""
     # sqlite:///relative/path.db or sqlite:////absolute/path.db
     return url.split(":///", 1)[1].split("?", 1)[0]
 
@@ -139,7 +140,7 @@ def make_database(url, pool_size=8, prepare_statements=True):
     """Return an unconnected pooled database for `url` (sqlite:// or postgresql://)."""
     scheme = url.split(":", 1)[0]
     if scheme == "sqlite":
-        path = _sqlite_path(url)
+        path = sqlite_path(url)
         if path != ":memory:" and os.path.dirname(path):
             os.makedirs(os.path.dirname(path), exist_ok=True)
         return db_url.connect(
