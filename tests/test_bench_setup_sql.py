@@ -2,55 +2,38 @@
 after the migrations, all of it or none of it (bench/experiments/)."""
 
 import os
-import sqlite3
 
 import pytest
 
 from bench.run import apply_sql, main
+from common.db import make_database
 
-
-def _suite_postgres():
-    url = os.environ.get("TEST_DATABASE_URL")
-    return url if url and url.startswith("postgres") else None
+PROBES = ("bench_probe_a", "bench_probe_b")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database(request, tmp_path):
-    """(url, tables(): the names of its tables, cleanup SQL) on SQLite, or on the suite's
-    PostgreSQL database when TEST_DATABASE_URL is set."""
+    """(url, tables(): the names of its tables) on a new SQLite file, or on the suite's
+    PostgreSQL database when TEST_DATABASE_URL is set; the probe tables are dropped after."""
     if request.param == "sqlite":
-        path = tmp_path / "bench.db"
-        sqlite3.connect(path).close()
-
-        def tables():
-            with sqlite3.connect(path) as connection:
-                rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                return {name for (name,) in rows}
-
-        yield f"sqlite:///{path}", tables
-        return
-    url = _suite_postgres()
-    if url is None:
-        pytest.skip("PostgreSQL only with TEST_DATABASE_URL")
-    import psycopg2
+        url = f"sqlite:///{tmp_path / 'bench.db'}"
+    else:
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            pytest.skip("PostgreSQL only with TEST_DATABASE_URL")
+    db = make_database(url, pool_size=1)
 
     def tables():
-        connection = psycopg2.connect(url)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-                return {name for (name,) in cursor.fetchall()}
-        finally:
-            connection.close()
+        with db.connection_context():
+            return set(db.get_tables())
 
     try:
         yield url, tables
     finally:
-        connection = psycopg2.connect(url)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS bench_probe_a, bench_probe_b")
-        connection.close()
+        with db.connection_context():
+            for table in PROBES:
+                db.execute_sql(f"DROP TABLE IF EXISTS {table}")
+        db.close_all()
 
 
 def test_the_script_runs_on_the_database(database, tmp_path):
