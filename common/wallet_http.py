@@ -84,7 +84,8 @@ class WalletAdapter(HTTPAdapter):
                 raise InvalidURL(exc, request=request) from None
             self._pool_keys[request.url, verify] = key
         host_params, pool_kwargs = key
-        return self.poolmanager.connection_from_host(**host_params, pool_kwargs=dict(pool_kwargs))
+        # urllib3 merges pool_kwargs into a new dict and never changes it, so it can be shared.
+        return self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
 
     def request_url(self, request, proxies):
         if proxies:
