@@ -9,6 +9,7 @@ import socket
 import ssl
 import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -105,11 +106,18 @@ def dripping(body, pause, size):
         yield body[start : start + size]
 
 
+@contextmanager
+def served_fake_wallet(ssl_context=None):
+    """A FakeWallet served on a free port (over TLS with `ssl_context`), its `url` set."""
+    fake = FakeWallet()
+    with ThreadedServer(fake, ssl_context=ssl_context) as server:
+        fake.url = server.url
+        yield fake
+
+
 @pytest.fixture(scope="module")
 def fake_wallet_server():
-    fake = FakeWallet()
-    with ThreadedServer(fake) as server:
-        fake.url = server.url
+    with served_fake_wallet() as fake:
         yield fake
 
 
@@ -320,9 +328,7 @@ def test_a_tls_wallet_is_reached_only_when_its_certificate_is_trusted(
     tls, ca_file = wallet_tls
     if trusted:
         monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", ca_file)
-    fake = FakeWallet()
-    with ThreadedServer(fake, ssl_context=tls) as server:
-        fake.url = server.url
+    with served_fake_wallet(ssl_context=tls) as fake:
         wired_operator(client, aggregator, fake, "tlsbrand")
         response = launch(games_client, mint(games_client, aggregator, "tlsbrand")["token"])
     if trusted:
