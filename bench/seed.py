@@ -16,6 +16,8 @@ import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 
+from common.db import sqlite_path
+
 BATCH = 50_000
 ROUNDS_PER_PLAYER = 100
 
@@ -107,8 +109,7 @@ class Backend:
 
             self.connection = psycopg2.connect(url.replace("postgres://", "postgresql://", 1))
         else:
-            path = url.split(":///", 1)[1].split("?", 1)[0]
-            self.connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+            self.connection = sqlite3.connect(sqlite_path(url), timeout=60, isolation_level=None)
             self.connection.execute("PRAGMA busy_timeout = 60000")
             self.connection.execute("BEGIN IMMEDIATE")
         self.placeholder = "%s" if self.postgres else "?"
