@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -109,8 +110,6 @@ def apply_sql(url, path):
     one transaction: a script that fails changes nothing."""
     script = Path(path).read_text()
     if url.startswith("sqlite:///"):
-        import sqlite3
-
         connection = sqlite3.connect(sqlite_path(url), isolation_level=None)
         try:
             connection.executescript(f"BEGIN;\n{script}\n;COMMIT;")
@@ -279,6 +278,17 @@ class DatabaseRun:
         )
         return env
 
+    def _apply_setup_sql(self):
+        path = self.options.setup_sql
+        import psycopg2
+
+        try:
+            apply_sql(self.url, path)
+        except (sqlite3.Error, psycopg2.Error) as exc:
+            message = str(exc).strip().splitlines()[0]
+            sys.exit(f"--setup-sql: {path} failed on {self.kind}, none of it applied: {message}")
+        say(f"  setup SQL applied after the migrations: {path}")
+
     def file(self, name, lines):
         path = self.workdir / name
         path.write_text("\n".join(lines) + "\n")
@@ -296,8 +306,7 @@ class DatabaseRun:
                 capture_output=True,
             )
             if self.options.setup_sql:
-                apply_sql(self.url, self.options.setup_sql)
-                say(f"  setup SQL applied after the migrations: {self.options.setup_sql}")
+                self._apply_setup_sql()
             self.platform = stack.enter_context(
                 Gunicorn(
                     "platform", "wsgi:app", self.platform_env, 2, 4, "/v1/health", self.workdir
@@ -670,7 +679,7 @@ def main(argv=None):
         try:
             run = DatabaseRun(kind, url, workdir, options)
             run.run()
-        except Exception:
+        except BaseException:  # a failure, a refused --setup-sql script or ^C alike
             say(f"  failed; its work directory (logs, database) is kept: {workdir}")
             raise
         runs[kind] = run
